@@ -1,0 +1,45 @@
+# `make run` serves the site with demo content; `make test` runs the suite.
+# Both set themselves up on a fresh machine (Python 3.11, pip, make).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: install run test lint format migrate demo bench-catalog clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web process and the worker)"
+	$(VENV)/bin/honcho --procfile Procfile.dev start --port $(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench-catalog: install
+	$(PY) bench/catalog.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,69 @@
+"""Shared caching of anonymous catalog reads, with ETags for revalidation.
+
+Anonymous catalog responses are the same for everyone, so the rendered bytes
+are cached under the catalog version (see ``catalog.caching``) and the request's
+path and format. ``ConditionalGetMiddleware`` answers ``If-None-Match`` with 304
+from the ETag set here.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
+
+from catalog.caching import catalog_version
+
+
+class CachedCatalogReadMixin:
+    def _catalog_cache_key(self, request) -> str | None:
+        if request.method != "GET" or settings.CATALOG_CACHE_SECONDS <= 0:
+            return None
+        if request.user.is_authenticated:
+            return None
+        path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
+        fmt = request.accepted_renderer.format
+        return f"catalog:api:{catalog_version()}:{fmt}:{path_hash.hexdigest()}"
+
+    def _cached_headers(self, response) -> None:
+        patch_cache_control(
+            response, public=True, max_age=settings.CATALOG_CACHE_SECONDS
+        )
+        patch_vary_headers(response, ["Accept"])
+
+    def handle_cached(self, request) -> HttpResponse | None:
+        self._cache_key = self._catalog_cache_key(request)
+        hit = cache.get(self._cache_key) if self._cache_key else None
+        if hit is None:
+            return None
+        content, content_type, etag = hit
+        response = HttpResponse(content, content_type=content_type)
+        response["ETag"] = etag
+        self._cached_headers(response)
+        self._served_from_cache = True
+        return response
+
+    def get(self, request, *args, **kwargs):
+        return self.handle_cached(request) or super().get(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(self, "_cache_key", None)
+        if (
+            key
+            and response.status_code == 200
+            and not getattr(self, "_served_from_cache", False)
+        ):
+            response.render()
+            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+            etag = quote_etag(digest)
+            response["ETag"] = etag
+            self._cached_headers(response)
+            cache.set(
+                key,
+                (response.content, response["Content-Type"], etag),
+                timeout=settings.CATALOG_CACHE_SECONDS,
+            )
+        return response

@@ -1,0 +1,127 @@
+"""Reads of the catalog, shaped for one use each, with their queries bounded."""
+
+from dataclasses import dataclass
+
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+
+from .models import Credit, Episode, Genre, Person, Season, Title
+from .search import search_titles
+
+
+@dataclass
+class GenreRow:
+    genre: Genre
+    titles: list[Title]
+
+
+@dataclass
+class HomePage:
+    featured: Title | None
+    new_releases: list[Title]
+    genre_rows: list[GenreRow]
+
+
+def title_list_for_viewers() -> QuerySet[Title]:
+    """Titles a viewer may see, newest first, with what a list item shows."""
+    return (
+        Title.objects.visible_to_viewers()
+        .prefetch_related("genres")
+        .order_by(F("published_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def title_cards(queryset: QuerySet[Title] | None = None) -> QuerySet[Title]:
+    """Titles for a row or grid of cards: no related rows are needed."""
+    queryset = Title.objects.all() if queryset is None else queryset
+    return queryset.visible_to_viewers().order_by(
+        F("published_at").desc(nulls_last=True), "-pk"
+    )
+
+
+def home_page(*, per_row: int = 12) -> HomePage:
+    """The featured title, new releases and a row per genre, in four queries."""
+    visible = Title.objects.visible_to_viewers()
+    featured = (
+        title_cards(visible.filter(is_featured=True)).first()
+        or title_cards(visible).first()
+    )
+    new_releases = list(title_cards(visible)[:per_row])
+
+    # One query for every genre row: number each genre's titles, keep the first few.
+    ranked = (
+        Title.genres.through.objects.filter(title__in=visible.values("pk"))
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("genre_id")],
+                order_by=[
+                    F("title__published_at").desc(nulls_last=True),
+                    F("title_id").desc(),
+                ],
+            )
+        )
+        .filter(position__lte=per_row)
+        .select_related("title")
+        .order_by("genre_id", "position")
+    )
+    by_genre: dict[int, list[Title]] = {}
+    for link in ranked:
+        by_genre.setdefault(link.genre_id, []).append(link.title)
+    genre_rows = [
+        GenreRow(genre=genre, titles=by_genre[genre.pk])
+        for genre in Genre.objects.all()
+        if genre.pk in by_genre
+    ]
+    return HomePage(featured=featured, new_releases=new_releases, genre_rows=genre_rows)
+
+
+def title_detail_for_viewers(
+    *, slug: str | None = None, pk: int | None = None
+) -> Title:
+    """One visible title with genres, credits, and seasons with their episodes."""
+    queryset = (
+        Title.objects.visible_to_viewers()
+        .select_related("video")
+        .prefetch_related(
+            "genres",
+            Prefetch("credits", queryset=Credit.objects.select_related("person")),
+            Prefetch(
+                "seasons",
+                queryset=Season.objects.prefetch_related(
+                    Prefetch(
+                        "episodes", queryset=Episode.objects.select_related("video")
+                    )
+                ),
+            ),
+        )
+    )
+    lookup = {"slug": slug} if slug is not None else {"pk": pk}
+    return get_object_or_404(queryset, **lookup)
+
+
+def genre_list() -> QuerySet[Genre]:
+    return Genre.objects.all()
+
+
+def title_search_for_viewers(*, query: str) -> QuerySet[Title]:
+    """Visible titles matching ``query``, best match first."""
+    return search_titles(Title.objects.visible_to_viewers(), query)
+
+
+def person_list() -> QuerySet[Person]:
+    return Person.objects.all()
+
+
+def person_detail_for_viewers(*, pk: int) -> Person:
+    """A person with the visible titles they are credited on."""
+    credits = (
+        Credit.objects.filter(title__in=Title.objects.visible_to_viewers().values("pk"))
+        .select_related("title")
+        .prefetch_related("title__genres")
+        .order_by(F("title__year").desc(nulls_last=True), "title__name")
+    )
+    return get_object_or_404(
+        Person.objects.prefetch_related(Prefetch("credits", queryset=credits)), pk=pk
+    )

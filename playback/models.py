@@ -1,0 +1,1 @@
+# Playback sessions, progress and watchlists arrive with the viewers' issue.

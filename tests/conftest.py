@@ -1,0 +1,62 @@
+"""Suite-wide fixtures and the rules for the two configurations.
+
+The embedded run (no environment) uses SQLite, the file cache and the
+filesystem broker; the service-backed run sets DATABASE_URL, REDIS_URL and
+CELERY_BROKER_URL. Tests marked ``postgresql`` are deselected where the database
+is not PostgreSQL, and ``.ci/run`` sets VOD_EXPECT_SERVICES=1 so that a missing
+service is a failure, never a silent skip.
+"""
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+
+def _database_vendor() -> str:
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else engine.rsplit(".", 1)[-1]
+
+
+def pytest_configure(config):
+    if os.environ.get("VOD_EXPECT_SERVICES") == "1":
+        missing = []
+        if _database_vendor() != "postgresql":
+            missing.append("DATABASE_URL (PostgreSQL)")
+        if not os.environ.get("REDIS_URL"):
+            missing.append("REDIS_URL")
+        if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
+            missing.append("CELERY_BROKER_URL (Redis)")
+        if missing:
+            raise pytest.UsageError(
+                "The service-backed run needs: " + ", ".join(missing)
+            )
+
+
+def pytest_collection_modifyitems(config, items):
+    if _database_vendor() == "postgresql":
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgresql") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    """Each test writes media to its own folder and starts with an empty cache."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

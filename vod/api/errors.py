@@ -1,0 +1,50 @@
+"""One JSON error shape for every API failure.
+
+    {"error": {"status": 404, "code": "not_found", "message": "...", "fields": {...}}}
+
+``fields`` appears only for validation errors and maps each bad field (or
+query parameter) to its messages.
+"""
+
+from django.http import JsonResponse
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def error_body(*, status: int, code: str, message: str, fields: dict | None = None):
+    body = {"status": status, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, reshaped into the project's error body."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": exc.detail}
+        )
+        response.data = error_body(
+            status=response.status_code,
+            code="invalid",
+            message="The request is invalid; see fields for what to change.",
+            fields=detail,
+        )
+    else:
+        detail = getattr(exc, "detail", None)
+        code = detail.code if hasattr(detail, "code") else "error"
+        response.data = error_body(
+            status=response.status_code, code=str(code), message=str(detail or exc)
+        )
+    return response
+
+
+def json_error(*, status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        error_body(status=status, code=code, message=message), status=status
+    )

@@ -1,0 +1,88 @@
+"""Liveness and readiness probes for the load balancer and the cluster."""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+PROBE_TIMEOUT_SECONDS = 2
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Alive: the process answers. Checks nothing else, so it stays cheap."""
+    return JsonResponse({"status": "ok"})
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_cache() -> None:
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("a value written to the cache could not be read back")
+    cache.delete(key)
+
+
+def check_broker() -> None:
+    from vod.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT_SECONDS)
+
+
+def check_storage() -> None:
+    name = default_storage.save(
+        f"healthchecks/{uuid.uuid4().hex}.txt", ContentFile(b"ok")
+    )
+    try:
+        if not default_storage.exists(name):
+            raise RuntimeError("a file written to storage could not be found")
+    finally:
+        default_storage.delete(name)
+
+
+CHECKS = {
+    "database": check_database,
+    "cache": check_cache,
+    "broker": check_broker,
+    "storage": check_storage,
+}
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Ready: database, cache, broker and storage answer; 503 names what failed."""
+    results, failed = {}, []
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception as exc:  # any failure of a dependency makes us unready
+            logger.warning("readiness check %s failed: %s", name, exc)
+            results[name] = f"failed: {type(exc).__name__}: {exc}"[:300]
+            failed.append(name)
+        else:
+            results[name] = "ok"
+    if failed:
+        body = {
+            "status": "unavailable",
+            "failed": failed,
+            "message": f"Not ready: {', '.join(failed)} unreachable.",
+            "checks": results,
+        }
+        return JsonResponse(body, status=503)
+    return JsonResponse({"status": "ok", "checks": results})
