@@ -1,0 +1,96 @@
+"""A real Celery worker process consumes catalog work from the configured broker.
+
+The embedded run uses kombu's filesystem broker, the service-backed run Redis:
+either way the worker is a separate process sharing the test database.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from catalog import services
+from catalog.models import Title
+from catalog.tasks import person_titles_search_refresh
+from tests.catalog.factories import CreditFactory, PersonFactory, TitleFactory
+from tests.helpers import ROOT, shared_database_url
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    env = {**os.environ, "DATABASE_URL": shared_database_url()}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "vod",
+            "worker",
+            "--queues",
+            "default",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    yield worker
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+def test_renaming_a_person_updates_search_through_a_real_worker(celery_worker_process):
+    person = PersonFactory(name="Ada Lovelace")
+    title = TitleFactory(name="The Engine")
+    CreditFactory(title=title, person=person)
+    services.title_search_refresh(title_ids=[title.pk])
+
+    services.person_rename(person=person, name="Grace Hopper")
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        title.refresh_from_db()
+        if title.people_names == "Grace Hopper":
+            break
+        assert celery_worker_process.poll() is None, celery_worker_process.stdout.read()
+        time.sleep(0.25)
+    assert title.people_names == "Grace Hopper"
+
+
+@pytest.mark.django_db
+def test_refresh_task_updates_every_title_crediting_the_person():
+    person = PersonFactory(name="Old Name")
+    titles = [TitleFactory(), TitleFactory()]
+    for title in titles:
+        CreditFactory(title=title, person=person)
+    other = TitleFactory()
+    Title.objects.filter(pk=other.pk).update(people_names="untouched")
+    person.name = "New Name"
+    person.save()
+
+    assert person_titles_search_refresh(person.pk) == 2
+
+    assert set(
+        Title.objects.filter(pk__in=[t.pk for t in titles]).values_list(
+            "people_names", flat=True
+        )
+    ) == {"New Name"}
+    other.refresh_from_db()
+    assert other.people_names == "untouched"

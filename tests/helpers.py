@@ -1,0 +1,45 @@
+"""Running the project's own commands in a child process, as an operator would."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, env: dict | None = None, timeout: int = 120):
+    """``python manage.py ARGS`` in a child process with ``env`` added."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def shared_database_url() -> str:
+    """A DATABASE_URL for the test database, for child processes to share it."""
+    settings = connection.settings_dict
+    name = settings["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    user = settings.get("USER") or "postgres"
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{name}"
+
+
+def production_env(**extra: str) -> dict:
+    """The environment production mode needs, with a throwaway secret."""
+    return {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "test-" + "k7Qz9xW2pL5vN8rT3yB6mC1dF4gH0jS" * 2,
+        "DJANGO_ALLOWED_HOSTS": "vod.example.com",
+        **extra,
+    }
