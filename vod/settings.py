@@ -181,7 +181,13 @@ MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 # own URLs are used instead.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
 STORAGES = {
+    # Sources, text tracks and artwork.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Transcoded streams: playlists are rewritten in place while a revision grows.
+    "videos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -204,17 +210,19 @@ if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "celery" / "broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"catalog.tasks.video_*": {"queue": "transcode"}}
+CELERY_TASK_ROUTES = {"catalog.tasks.video_transcode": {"queue": "transcode"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -225,6 +233,49 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+
+# --- Transcoding ----------------------------------------------------------------
+# ffmpeg comes from pip (imageio-ffmpeg's static build) unless FFMPEG_BINARY
+# names another one.
+FFMPEG_BINARY = env("FFMPEG_BINARY")
+# Rungs as HEIGHT:KBPS; no rung is taller than the source.
+TRANSCODE_LADDER = [
+    (int(height), int(kbps))
+    for height, kbps in (
+        rung.split(":")
+        for rung in env_list(
+            "TRANSCODE_LADDER", "1080:5000,720:2800,480:1400,360:800,240:400"
+        )
+    )
+]
+TRANSCODE_X264_PRESET = env("TRANSCODE_X264_PRESET", "veryfast")
+TRANSCODE_SEGMENT_SECONDS = env_int("TRANSCODE_SEGMENT_SECONDS", 4)
+TRANSCODE_MAX_FPS = env_int("TRANSCODE_MAX_FPS", 60)
+TRANSCODE_AUDIO_KBPS = env_int("TRANSCODE_AUDIO_KBPS", 128)
+TRANSCODE_MAX_DURATION_SECONDS = env_int("TRANSCODE_MAX_DURATION_SECONDS", 4 * 3600)
+# ffmpeg may run this many times the source's duration (plus a minute) before
+# the job is stopped as stuck.
+TRANSCODE_TIMEOUT_FACTOR = env_int("TRANSCODE_TIMEOUT_FACTOR", 10)
+TRANSCODE_MAX_ATTEMPTS = env_int("TRANSCODE_MAX_ATTEMPTS", 3)
+# A job whose worker has not reported for this long is taken to be dead.
+TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS = env_int("TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS", 90)
+TRANSCODE_REAPER_INTERVAL_SECONDS = env_int("TRANSCODE_REAPER_INTERVAL_SECONDS", 30)
+# Superseded revisions stay this long, so viewers mid-stream can finish.
+TRANSCODE_REVISION_GRACE_SECONDS = env_int("TRANSCODE_REVISION_GRACE_SECONDS", 24 * 3600)
+TRANSCODE_SCRATCH_DIR = env("TRANSCODE_SCRATCH_DIR")  # default: the system temp dir
+VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 20 * 1024**3)
+CELERY_BEAT_SCHEDULE = {
+    "reap-dead-transcodes": {
+        "task": "catalog.tasks.video_transcode_reap",
+        "schedule": float(TRANSCODE_REAPER_INTERVAL_SECONDS),
+        "options": {"queue": "default", "expires": TRANSCODE_REAPER_INTERVAL_SECONDS},
+    },
+    "delete-superseded-revisions": {
+        "task": "catalog.tasks.video_revisions_cleanup",
+        "schedule": 3600.0,
+        "options": {"queue": "default"},
+    },
+}
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,5 +1,5 @@
 from .titles import Credit, Episode, Genre, Person, Season, Title
-from .videos import Rendition, Video
+from .videos import Rendition, RevisionCleanup, TextTrack, Video
 
 __all__ = [
     "Credit",
@@ -7,6 +7,8 @@ __all__ = [
     "Genre",
     "Person",
     "Rendition",
+    "RevisionCleanup",
+    "TextTrack",
     "Season",
     "Title",
     "Video",

@@ -8,12 +8,17 @@ def video_source_path(video: "Video", filename: str) -> str:
     return f"sources/{video.uuid}/{filename}"
 
 
+def text_track_path(track: "TextTrack", filename: str) -> str:
+    return f"sources/{track.video.uuid}/text/{track.language}-{track.kind}.vtt"
+
+
 class Video(models.Model):
     """A video asset: its source, and the stream published from it.
 
-    The transcoding pipeline writes each run under ``videos/<uuid>/<revision>/``
-    and switches ``revision`` (with the manifest paths) in one update once every
-    file of that revision is stored.
+    Each transcode writes under ``videos/<uuid>/<revision>/`` and switches
+    ``revision`` (with the manifest paths) in one update once every file of that
+    revision is stored. While the first transcode runs, ``preview_revision``
+    points at the revision being written, so viewers can start early.
     """
 
     class Status(models.TextChoices):
@@ -23,38 +28,121 @@ class Video(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    class Stage(models.TextChoices):
+        NONE = "", "—"
+        WAITING = "waiting", "Waiting for a worker"
+        DOWNLOADING = "downloading", "Fetching the source"
+        PROBING = "probing", "Reading the source"
+        ENCODING = "encoding", "Encoding"
+        PLAYABLE = "encoding-playable", "Encoding (already playable)"
+        ARTWORK = "artwork", "Making artwork"
+        PUBLISHING = "publishing", "Publishing"
+        DONE = "done", "Done"
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.UPLOADED, db_index=True
     )
-    stage = models.CharField(
-        max_length=64, blank=True, help_text="What the job is doing."
-    )
+    stage = models.CharField(max_length=32, choices=Stage.choices, blank=True)
     progress = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(100)], help_text="Percent done."
     )
     failure_reason = models.TextField(blank=True)
     source = models.FileField(upload_to=video_source_path, blank=True, max_length=300)
+    source_name = models.CharField(max_length=255, blank=True)
+    source_size = models.PositiveBigIntegerField(null=True, blank=True)
+    probe = models.JSONField(null=True, blank=True, editable=False)
     revision = models.CharField(
         max_length=64, blank=True, help_text="The published revision, if any."
     )
+    preview_revision = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="A revision still being written that viewers may already play.",
+    )
     hls_master_path = models.CharField(max_length=300, blank=True)
     dash_manifest_path = models.CharField(max_length=300, blank=True)
+    poster_path = models.CharField(max_length=300, blank=True)
+    thumbnails_path = models.CharField(
+        max_length=300, blank=True, help_text="The storyboard's WebVTT track."
+    )
     duration_seconds = models.FloatField(null=True, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # The job: which transcode is wanted, who runs it, and when it last said so.
+    job_token = models.UUIDField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
 
     def __str__(self) -> str:
-        return f"Video {self.uuid} ({self.get_status_display()})"
+        label = self.source_name or str(self.uuid)
+        return f"{label} ({self.get_status_display()})"
 
     @property
     def is_playable(self) -> bool:
-        return bool(self.revision and self.hls_master_path)
+        """Whether viewers can start it: published, or far enough into its first run."""
+        return bool(self.revision or self.preview_revision)
+
+    def revision_prefix(self, revision: str) -> str:
+        return f"videos/{self.uuid}/{revision}/"
+
+
+class TextTrack(models.Model):
+    """Subtitles or captions in one language, stored as WebVTT."""
+
+    class Kind(models.TextChoices):
+        SUBTITLES = "subtitles", "Subtitles"
+        CAPTIONS = "captions", "Captions (for the deaf and hard of hearing)"
+
+    video = models.ForeignKey(
+        Video, on_delete=models.CASCADE, related_name="text_tracks"
+    )
+    language = models.CharField(
+        max_length=35, help_text="A language tag such as en, fr or pt-BR."
+    )
+    label = models.CharField(max_length=100, help_text="What the player's menu shows.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUBTITLES)
+    file = models.FileField(upload_to=text_track_path, max_length=300)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["video", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "language", "kind"], name="text_track_unique_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.language})"
+
+
+class RevisionCleanup(models.Model):
+    """Files of a revision no longer used, to delete once viewers are done."""
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="cleanups")
+    revision = models.CharField(max_length=64)
+    delete_after = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "revision"], name="revision_cleanup_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.video.uuid}/{self.revision} after {self.delete_after:%Y-%m-%d %H:%M}"
 
 
 class Rendition(models.Model):

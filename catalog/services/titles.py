@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .caching import catalog_cache_invalidate
-from .models import Credit, Person, Title
+from ..caching import catalog_cache_invalidate
+from ..models import Credit, Person, Title
 
 
 @transaction.atomic
@@ -54,7 +54,7 @@ def title_search_refresh(*, title_ids: Iterable[int]) -> int:
 
 def person_titles_search_refresh_queue(*, person: Person) -> None:
     """Refresh, in the background once committed, the titles crediting a person."""
-    from .tasks import person_titles_search_refresh
+    from ..tasks import person_titles_search_refresh
 
     transaction.on_commit(lambda: person_titles_search_refresh.delay(person.pk))
 

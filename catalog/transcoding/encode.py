@@ -1,0 +1,241 @@
+"""One ffmpeg process: decode the source once, encode every rung, package once.
+
+The filter graph normalises the picture (constant frame rate, 8-bit 4:2:0,
+rotation applied by ffmpeg's autorotate) and splits it: one branch per rung,
+plus one for the storyboard sprite. Keyframes fall on the same fixed interval
+in every rung, so the fMP4 (CMAF) segments align and players switch cleanly.
+ffmpeg's DASH muxer writes the segments once with an MPD and HLS media
+playlists; the master playlist is written by ``packaging`` from measured sizes.
+"""
+
+import math
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from .errors import SourceRejected, TranscodeError
+from .ladder import Rung
+
+INIT_NAME = "init-$RepresentationID$.m4s"
+SEGMENT_NAME = "seg-$RepresentationID$-$Number%05d$.m4s"
+MPD_NAME = "manifest.mpd"
+STORYBOARD_NAME = "storyboard.jpg"
+THUMBNAIL_PATTERN = "thumb-%05d.jpg"
+STORYBOARD_COLUMNS = 10
+STORYBOARD_MAX_TILES = 200
+STORYBOARD_TILE_WIDTH = 160
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    interval: float  # seconds between thumbnails
+    count: int
+    columns: int
+    rows: int
+    tile_width: int
+    tile_height: int
+
+
+@dataclass(frozen=True)
+class EncodePlan:
+    source: Path
+    output_dir: Path
+    rungs: list[Rung]
+    frame_rate: float
+    duration: float
+    has_audio: bool
+    storyboard: Storyboard
+
+    @property
+    def stream_count(self) -> int:
+        """Representations ffmpeg writes: one per rung, then audio."""
+        return len(self.rungs) + (1 if self.has_audio else 0)
+
+
+def storyboard_for(duration: float, width: int, height: int) -> Storyboard:
+    interval = max(1.0, math.ceil(max(duration, 0.001) / STORYBOARD_MAX_TILES))
+    count = max(1, min(STORYBOARD_MAX_TILES, math.floor(duration / interval) + 1))
+    tile_height = max(2, int(round(STORYBOARD_TILE_WIDTH * height / width / 2)) * 2)
+    columns = min(STORYBOARD_COLUMNS, count)
+    return Storyboard(
+        interval=interval,
+        count=count,
+        columns=columns,
+        rows=math.ceil(count / columns),
+        tile_width=STORYBOARD_TILE_WIDTH,
+        tile_height=tile_height,
+    )
+
+
+def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
+    """The ffmpeg command line for ``plan``."""
+    segment = settings.TRANSCODE_SEGMENT_SECONDS
+    gop = max(1, round(plan.frame_rate * segment))
+    rung_count = len(plan.rungs)
+    board = plan.storyboard
+    branches = "".join(f"[s{i}]" for i in range(rung_count)) + "[sb]"
+    graph = [
+        f"[0:v:0]fps={plan.frame_rate},format=yuv420p,split={rung_count + 1}{branches}"
+    ]
+    for i, rung in enumerate(plan.rungs):
+        graph.append(
+            f"[s{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1[v{i}]"
+        )
+    # Thumbnails come out one by one (a tile filter would hold its output until
+    # the end, and with it ffmpeg's progress reports); storyboard.py tiles them.
+    graph.append(
+        f"[sb]fps=1/{board.interval},scale={board.tile_width}:{board.tile_height},setsar=1[board]"
+    )
+    command = [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-nostats",
+        "-loglevel",
+        "error",
+        "-y",
+        "-progress",
+        "pipe:1",
+        "-i",
+        str(plan.source),
+        "-filter_complex",
+        ";".join(graph),
+    ]
+    for i in range(rung_count):
+        command += ["-map", f"[v{i}]"]
+    if plan.has_audio:
+        command += ["-map", "0:a:0"]
+    command += [
+        "-c:v",
+        "libx264",
+        "-preset",
+        settings.TRANSCODE_X264_PRESET,
+        "-profile:v",
+        "high",
+        "-g",
+        str(gop),
+        "-keyint_min",
+        str(gop),
+        "-sc_threshold",
+        "0",
+        "-force_key_frames",
+        f"expr:gte(t,n_forced*{segment})",
+    ]
+    for i, rung in enumerate(plan.rungs):
+        command += [
+            f"-b:v:{i}",
+            f"{rung.video_kbps}k",
+            f"-maxrate:v:{i}",
+            f"{rung.maxrate_kbps}k",
+            f"-bufsize:v:{i}",
+            f"{rung.bufsize_kbps}k",
+        ]
+    adaptation_sets = "id=0,streams=v"
+    if plan.has_audio:
+        command += [
+            "-c:a",
+            "aac",
+            "-b:a",
+            f"{settings.TRANSCODE_AUDIO_KBPS}k",
+            "-ac",
+            "2",
+            "-ar",
+            "48000",
+        ]
+        adaptation_sets += " id=1,streams=a"
+    command += [
+        "-f",
+        "dash",
+        "-seg_duration",
+        str(segment),
+        "-use_template",
+        "1",
+        "-use_timeline",
+        "1",
+        "-hls_playlist",
+        "1",
+        "-adaptation_sets",
+        adaptation_sets,
+        "-init_seg_name",
+        INIT_NAME,
+        "-media_seg_name",
+        SEGMENT_NAME,
+        str(plan.output_dir / MPD_NAME),
+        "-map",
+        "[board]",
+        "-frames:v",
+        str(board.count),
+        "-q:v",
+        "4",
+        str(plan.output_dir / THUMBNAIL_PATTERN),
+    ]
+    return command
+
+
+def run(
+    ffmpeg: str,
+    plan: EncodePlan,
+    *,
+    on_progress: Callable[[float], None],
+    timeout: float,
+    tick_seconds: float = 0.5,
+) -> None:
+    """Run the encode, calling ``on_progress(seconds_done)`` as it goes.
+
+    ``on_progress`` may raise to stop the encode (the job was taken away); the
+    exception propagates after ffmpeg is killed.
+    """
+    plan.output_dir.mkdir(parents=True, exist_ok=True)
+    stderr_path = plan.output_dir.parent / "ffmpeg-stderr.log"
+    with open(stderr_path, "w+b") as stderr:
+        process = subprocess.Popen(  # noqa: S603 (our own argument list, no shell)
+            build_command(ffmpeg, plan),
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+        deadline = time.monotonic() + timeout
+        # ffmpeg may hang without printing: a watchdog kills it at the deadline.
+        watchdog = threading.Timer(timeout, process.kill)
+        watchdog.daemon = True
+        watchdog.start()
+        last_tick = 0.0
+        done = 0.0
+        try:
+            for line in process.stdout:
+                key, _, value = line.strip().partition("=")
+                if key == "out_time_us" and value.isdigit():
+                    done = int(value) / 1_000_000
+                now = time.monotonic()
+                if now > deadline:
+                    raise TranscodeError(
+                        f"The encode took longer than {int(timeout)} s and was stopped."
+                    )
+                if key == "progress" or now - last_tick >= tick_seconds:
+                    last_tick = now
+                    on_progress(done)
+            returncode = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            watchdog.cancel()
+        if time.monotonic() > deadline:
+            raise TranscodeError(
+                f"The encode took longer than {int(timeout)} s and was stopped."
+            )
+        if returncode != 0:
+            stderr.seek(0)
+            lines = stderr.read().decode(errors="replace").strip().splitlines()
+            # ffmpeg's first complaint is the cause; later lines are its consequences.
+            detail = lines[0].strip() if lines else f"exit code {returncode}"
+            raise SourceRejected(f"ffmpeg could not encode this source: {detail}")
+        on_progress(plan.duration)

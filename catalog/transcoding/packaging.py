@@ -1,0 +1,264 @@
+"""Playlists and manifests around the segments ffmpeg writes.
+
+ffmpeg's DASH muxer keeps one HLS media playlist per representation up to date
+as segments are finished; ``read_media_playlist`` reads them, and the writers
+here describe the same segments to players: variant playlists (EVENT while the
+encode runs, VOD once done), a master playlist with measured bandwidths, the
+MPD with text tracks added, and the storyboard's WebVTT thumbnails track.
+"""
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MPD_NS = "urn:mpeg:dash:schema:mpd:2011"
+ET.register_namespace("", MPD_NS)
+ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+AUDIO_GROUP = "audio"
+SUBTITLES_GROUP = "subs"
+
+
+@dataclass
+class Segment:
+    name: str
+    duration: float
+    size: int = 0
+
+
+@dataclass
+class MediaPlaylist:
+    init: str | None
+    segments: list[Segment] = field(default_factory=list)
+    ended: bool = False
+
+    @property
+    def duration(self) -> float:
+        return sum(segment.duration for segment in self.segments)
+
+    def bandwidths(self) -> tuple[int, int]:
+        """(peak, average) bits per second over the segments."""
+        timed = [s for s in self.segments if s.duration > 0]
+        if not timed:
+            return 0, 0
+        peak = max(s.size * 8 / max(s.duration, 0.5) for s in timed)
+        average = sum(s.size for s in timed) * 8 / sum(s.duration for s in timed)
+        return int(math.ceil(peak)), int(math.ceil(average))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A video rung as a master playlist lists it."""
+
+    uri: str
+    bandwidth: int
+    average_bandwidth: int
+    width: int
+    height: int
+    codecs: str
+    frame_rate: float
+
+
+@dataclass(frozen=True)
+class TextTrackEntry:
+    uri: str  # the HLS playlist around the file
+    vtt_uri: str  # the WebVTT file itself, which the MPD points at
+    language: str
+    name: str
+    default: bool = False
+
+
+def read_media_playlist(path: Path) -> MediaPlaylist | None:
+    """Parse one of ffmpeg's media playlists; None if it is not written yet."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    playlist = MediaPlaylist(init=None)
+    duration = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#EXT-X-MAP:"):
+            match = re.search(r'URI="([^"]+)"', line)
+            playlist.init = match.group(1) if match else None
+        elif line.startswith("#EXTINF:"):
+            duration = float(line[len("#EXTINF:") :].split(",")[0])
+        elif line == "#EXT-X-ENDLIST":
+            playlist.ended = True
+        elif line and not line.startswith("#") and duration is not None:
+            segment_path = path.parent / line
+            size = segment_path.stat().st_size if segment_path.exists() else 0
+            playlist.segments.append(Segment(name=line, duration=duration, size=size))
+            duration = None
+    return playlist
+
+
+def codecs_from_ffmpeg_master(path: Path) -> list[str]:
+    """The video codec strings ffmpeg wrote, one per rung in order."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return []
+    codecs = []
+    for match in re.finditer(r'CODECS="([^"]+)"', text):
+        video = [c for c in match.group(1).split(",") if c.startswith("avc")]
+        if video:
+            codecs.append(video[0])
+    return codecs
+
+
+def variant_playlist(playlist: MediaPlaylist, *, final: bool) -> str:
+    """An HLS media playlist: EVENT while segments are still coming, VOD once done."""
+    target = max([1] + [math.ceil(s.duration - 0.001) for s in playlist.segments])
+    lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:7",
+        f"#EXT-X-TARGETDURATION:{target}",
+        f"#EXT-X-PLAYLIST-TYPE:{'VOD' if final else 'EVENT'}",
+        "#EXT-X-MEDIA-SEQUENCE:1",
+        "#EXT-X-INDEPENDENT-SEGMENTS",
+    ]
+    if playlist.init:
+        lines.append(f'#EXT-X-MAP:URI="{playlist.init}"')
+    for segment in playlist.segments:
+        lines += [f"#EXTINF:{segment.duration:.6f},", segment.name]
+    if final:
+        lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', "'") + '"'
+
+
+def master_playlist(
+    variants: Iterable[Variant],
+    *,
+    audio_uri: str | None,
+    audio_codec: str = "mp4a.40.2",
+    audio_bandwidth: tuple[int, int] = (0, 0),
+    text_tracks: Iterable[TextTrackEntry] = (),
+    uri: Callable[[str], str] = lambda path: path,
+) -> str:
+    """The HLS master playlist; ``uri`` maps each path (e.g. to a signed URL)."""
+    text_tracks = list(text_tracks)
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    if audio_uri:
+        lines.append(
+            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO_GROUP}",NAME="Main",'
+            f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI={_quoted(uri(audio_uri))}'
+        )
+    for track in text_tracks:
+        lines.append(
+            f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="{SUBTITLES_GROUP}",'
+            f"NAME={_quoted(track.name)},LANGUAGE={_quoted(track.language)},"
+            f"DEFAULT={'YES' if track.default else 'NO'},AUTOSELECT=YES,"
+            f"URI={_quoted(uri(track.uri))}"
+        )
+    for variant in variants:
+        codecs = variant.codecs + (f",{audio_codec}" if audio_uri else "")
+        attributes = [
+            f"BANDWIDTH={variant.bandwidth + audio_bandwidth[0]}",
+            f"AVERAGE-BANDWIDTH={variant.average_bandwidth + audio_bandwidth[1]}",
+            f"RESOLUTION={variant.width}x{variant.height}",
+            f'CODECS="{codecs}"',
+            f"FRAME-RATE={variant.frame_rate:.3f}",
+        ]
+        if audio_uri:
+            attributes.append(f'AUDIO="{AUDIO_GROUP}"')
+        if text_tracks:
+            attributes.append(f'SUBTITLES="{SUBTITLES_GROUP}"')
+        lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), uri(variant.uri)]
+    return "\n".join(lines) + "\n"
+
+
+def subtitles_playlist(*, vtt_name: str, duration: float) -> str:
+    """A one-segment HLS playlist around a whole WebVTT file."""
+    duration = max(duration, 0.001)
+    return (
+        "#EXTM3U\n#EXT-X-VERSION:7\n"
+        f"#EXT-X-TARGETDURATION:{math.ceil(duration)}\n"
+        "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MEDIA-SEQUENCE:0\n"
+        f"#EXTINF:{duration:.3f},\n{vtt_name}\n#EXT-X-ENDLIST\n"
+    )
+
+
+def mpd_with_text_tracks(mpd_xml: str, tracks: Iterable[TextTrackEntry]) -> str:
+    """ffmpeg's MPD with one text AdaptationSet per WebVTT track added."""
+    root = ET.fromstring(mpd_xml)  # noqa: S314 (our own ffmpeg wrote it)
+    period = root.find(f"{{{MPD_NS}}}Period")
+    if period is None:
+        raise ValueError("The MPD has no Period.")
+    next_id = 1 + max(
+        (int(a.get("id", "0")) for a in period.findall(f"{{{MPD_NS}}}AdaptationSet")),
+        default=-1,
+    )
+    for offset, track in enumerate(tracks):
+        adaptation = ET.SubElement(
+            period,
+            f"{{{MPD_NS}}}AdaptationSet",
+            {
+                "id": str(next_id + offset),
+                "contentType": "text",
+                "mimeType": "text/vtt",
+                "lang": track.language,
+            },
+        )
+        ET.SubElement(
+            adaptation,
+            f"{{{MPD_NS}}}Role",
+            {"schemeIdUri": "urn:mpeg:dash:role:2011", "value": "subtitle"},
+        )
+        representation = ET.SubElement(
+            adaptation,
+            f"{{{MPD_NS}}}Representation",
+            {"id": f"text-{track.language}", "bandwidth": "256"},
+        )
+        base = ET.SubElement(representation, f"{{{MPD_NS}}}BaseURL")
+        base.text = track.vtt_uri
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
+def _timestamp(seconds: float) -> str:
+    milliseconds = int(round(seconds * 1000))
+    hours, rest = divmod(milliseconds, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def storyboard_vtt(
+    *,
+    image: str,
+    interval: float,
+    count: int,
+    columns: int,
+    tile_width: int,
+    tile_height: int,
+    duration: float,
+) -> str:
+    """A WebVTT thumbnails track: each cue points at one tile (``#xywh=``)."""
+    lines = ["WEBVTT", ""]
+    for index in range(count):
+        start = index * interval
+        if start >= duration and index > 0:
+            break
+        end = (
+            min(duration, start + interval)
+            if index < count - 1
+            else max(duration, start)
+        )
+        end = max(end, start + 0.001)
+        x, y = (index % columns) * tile_width, (index // columns) * tile_height
+        lines += [
+            f"{_timestamp(start)} --> {_timestamp(end)}",
+            f"{image}#xywh={x},{y},{tile_width},{tile_height}",
+            "",
+        ]
+    return "\n".join(lines)
