@@ -6,4 +6,4 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (cache invalidation only)
+        from . import checks, signals  # noqa: F401  (registers checks and receivers)

@@ -39,7 +39,6 @@ def person_titles_search_refresh(person_id: int) -> int:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    queue="transcode",
     time_limit=TRANSCODE_TIME_LIMIT,
     soft_time_limit=TRANSCODE_TIME_LIMIT - 60,
 )

@@ -129,8 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # A file, not memory, so a worker process started by a test sees its rows.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not memory, so a worker process started by a test sees its rows;
+    # one per test run, so runs side by side don't trip over each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -307,6 +308,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TitleKindEnum": "catalog.models.Title.Kind",
+        "TextTrackKindEnum": "catalog.models.TextTrack.Kind",
+    },
 }
 # Seconds an anonymous catalog response stays cached; edits invalidate at once.
 CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 30)

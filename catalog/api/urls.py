@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import video_views, views
 
 urlpatterns = [
     path("titles/", views.TitleListApi.as_view(), name="api-title-list"),
@@ -9,4 +9,26 @@ urlpatterns = [
     path("genres/", views.GenreListApi.as_view(), name="api-genre-list"),
     path("people/", views.PersonListApi.as_view(), name="api-person-list"),
     path("people/<int:pk>/", views.PersonDetailApi.as_view(), name="api-person-detail"),
+    # Editors only
+    path("videos/", video_views.VideoListCreateApi.as_view(), name="api-video-list"),
+    path(
+        "videos/<uuid:uuid>/",
+        video_views.VideoDetailApi.as_view(),
+        name="api-video-detail",
+    ),
+    path(
+        "videos/<uuid:uuid>/source/",
+        video_views.VideoSourceUploadApi.as_view(),
+        name="api-video-source",
+    ),
+    path(
+        "videos/<uuid:uuid>/retranscode/",
+        video_views.VideoRetranscodeApi.as_view(),
+        name="api-video-retranscode",
+    ),
+    path(
+        "videos/<uuid:uuid>/text-tracks/",
+        video_views.TextTrackUploadApi.as_view(),
+        name="api-video-text-tracks",
+    ),
 ]

@@ -9,11 +9,9 @@ another worker, or fails it once it has used up its attempts.
 """
 
 import datetime
-import io
 import logging
 import uuid
 
-import webvtt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -23,10 +21,9 @@ from django.utils import timezone
 
 from ..caching import catalog_cache_invalidate
 from ..models import Episode, Rendition, RevisionCleanup, TextTrack, Title, Video
+from ..transcoding.subtitles import to_webvtt
 
 logger = logging.getLogger(__name__)
-
-TEXT_TRACK_MAX_BYTES = 2 * 1024 * 1024
 
 
 class LeaseLost(Exception):
@@ -113,33 +110,6 @@ def video_retranscode(*, video: Video) -> Video:
     return video
 
 
-def _text_track_vtt(content: bytes, filename: str) -> str:
-    if len(content) > TEXT_TRACK_MAX_BYTES:
-        raise ValidationError("The subtitles file is larger than 2 MB.")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError("The subtitles file must be UTF-8 text.") from exc
-    kind = "srt" if filename.lower().endswith(".srt") else "vtt"
-    if kind == "vtt" and not text.lstrip().startswith("WEBVTT"):
-        kind = "srt"  # a .vtt that is really SubRip
-    try:
-        parsed = webvtt.WebVTT.from_buffer(io.StringIO(text), format=kind)
-    except Exception as exc:  # the library raises several kinds for bad files
-        raise ValidationError(
-            "This is not a WebVTT or SRT subtitles file we can read "
-            f"({exc.__class__.__name__}: {exc})."
-        ) from exc
-    if not parsed.captions:
-        raise ValidationError("The subtitles file has no cues.")
-    for caption in parsed.captions:
-        if caption.end_in_seconds <= caption.start_in_seconds:
-            raise ValidationError(
-                f"The cue at {caption.start} ends before it starts ({caption.end})."
-            )
-    return parsed.content
-
-
 @transaction.atomic
 def text_track_add(
     *,
@@ -154,7 +124,7 @@ def text_track_add(
 
     The video is packaged again so the track reaches players.
     """
-    vtt = _text_track_vtt(file.read(), getattr(file, "name", "") or "")
+    vtt = to_webvtt(file.read(), getattr(file, "name", "") or "")
     track = TextTrack.objects.filter(video=video, language=language, kind=kind).first()
     track = track or TextTrack(video=video, language=language, kind=kind)
     track.label = label

@@ -88,8 +88,11 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
         )
     # Thumbnails come out one by one (a tile filter would hold its output until
     # the end, and with it ffmpeg's progress reports); storyboard.py tiles them.
+    # eof_action=pass emits the last frame even when the source ends before the
+    # first full interval (a one-frame video), so the sprite always gets a tile.
     graph.append(
-        f"[sb]fps=1/{board.interval},scale={board.tile_width}:{board.tile_height},setsar=1[board]"
+        f"[sb]fps=1/{board.interval}:eof_action=pass,"
+        f"scale={board.tile_width}:{board.tile_height},setsar=1[board]"
     )
     command = [
         ffmpeg,

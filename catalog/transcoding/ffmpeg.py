@@ -15,7 +15,7 @@ from .errors import EncoderUnavailable
 REQUIRED = {
     "encoders": ("libx264", "aac", "mjpeg"),
     "muxers": ("dash", "mp4", "image2"),
-    "filters": ("split", "scale", "fps", "setsar", "tile", "format"),
+    "filters": ("split", "scale", "fps", "setsar", "format"),
 }
 
 

@@ -79,7 +79,9 @@ def ladder_for(probe: Probe, rungs: list[tuple[int, int]] | None = None) -> list
     short_side, long_side = sorted((max(probe.width, 2), max(probe.height, 2)))
     aspect = Fraction(long_side, short_side).limit_denominator(ASPECT_MAX_DENOMINATOR)
 
-    steps = [(side, kbps, f"{side}p") for side, kbps in configured if side <= short_side]
+    steps = [
+        (side, kbps, f"{side}p") for side, kbps in configured if side <= short_side
+    ]
     taller = [side for side, _ in configured if side > short_side]
     if not steps or (taller and _even(short_side) not in {s for s, _, _ in steps}):
         # The source falls between rungs (or under all of them): keep its own size.
@@ -106,7 +108,9 @@ def ladder_for(probe: Probe, rungs: list[tuple[int, int]] | None = None) -> list
         other = _even(own * long_side / short_side)
         width, height = (other, own) if landscape else (own, other)
         kbps = _kbps_for(own, configured)
-        ladder.append(Rung(width=width, height=height, video_kbps=kbps, label=f"{own}p"))
+        ladder.append(
+            Rung(width=width, height=height, video_kbps=kbps, label=f"{own}p")
+        )
     return ladder
 
 

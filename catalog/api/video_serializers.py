@@ -1,0 +1,104 @@
+"""Editors' video API: what goes in and what comes out."""
+
+from rest_framework import serializers
+
+from catalog.models import Episode, Rendition, TextTrack, Title, Video
+
+
+class RenditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rendition
+        fields = [
+            "width",
+            "height",
+            "bandwidth",
+            "average_bandwidth",
+            "codecs",
+            "frame_rate",
+        ]
+
+
+class TextTrackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TextTrack
+        fields = ["id", "language", "label", "kind", "is_default", "created_at"]
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    playable = serializers.BooleanField(source="is_playable", read_only=True)
+    renditions = serializers.SerializerMethodField()
+    text_tracks = TextTrackSerializer(many=True, read_only=True)
+    title_id = serializers.SerializerMethodField()
+    episode_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = [
+            "uuid",
+            "status",
+            "stage",
+            "stage_label",
+            "progress",
+            "failure_reason",
+            "playable",
+            "source_name",
+            "source_size",
+            "revision",
+            "duration_seconds",
+            "width",
+            "height",
+            "attempts",
+            "title_id",
+            "episode_id",
+            "renditions",
+            "text_tracks",
+            "created_at",
+            "updated_at",
+            "finished_at",
+        ]
+
+    def get_renditions(self, video: Video) -> list[dict]:
+        current = [r for r in video.renditions.all() if r.revision == video.revision]
+        return RenditionSerializer(current, many=True).data
+
+    def get_title_id(self, video: Video) -> int | None:
+        return getattr(getattr(video, "title", None), "pk", None)
+
+    def get_episode_id(self, video: Video) -> int | None:
+        return getattr(getattr(video, "episode", None), "pk", None)
+
+
+class VideoCreateSerializer(serializers.Serializer):
+    title_id = serializers.PrimaryKeyRelatedField(
+        queryset=Title.objects.filter(kind=Title.Kind.MOVIE),
+        required=False,
+        allow_null=True,
+        source="title",
+        help_text="The movie this video is for.",
+    )
+    episode_id = serializers.PrimaryKeyRelatedField(
+        queryset=Episode.objects.all(),
+        required=False,
+        allow_null=True,
+        source="episode",
+        help_text="The episode this video is for.",
+    )
+
+
+class SourceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="The source video, sent as multipart form data."
+    )
+
+
+class TextTrackUploadSerializer(serializers.Serializer):
+    language = serializers.RegexField(
+        r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length=35,
+        help_text="A language tag such as en, fr or pt-BR.",
+    )
+    label = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=TextTrack.Kind.choices, default="subtitles")
+    is_default = serializers.BooleanField(default=False)
+    file = serializers.FileField(help_text="WebVTT or SRT, UTF-8.")

@@ -1,0 +1,134 @@
+"""Editors' video API: create a video, upload its source, follow its transcode."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import services
+from catalog.models import Video
+
+from .permissions import IsCatalogEditor
+from .video_serializers import (
+    SourceUploadSerializer,
+    TextTrackSerializer,
+    TextTrackUploadSerializer,
+    VideoCreateSerializer,
+    VideoSerializer,
+)
+
+
+def _video(uuid) -> Video:
+    return get_object_or_404(
+        Video.objects.select_related("title", "episode").prefetch_related(
+            "renditions", "text_tracks"
+        ),
+        uuid=uuid,
+    )
+
+
+def _as_drf_error(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+class VideoListCreateApi(generics.ListAPIView):
+    """Videos, newest first (editors only); POST creates an empty video."""
+
+    permission_classes = [IsCatalogEditor]
+    serializer_class = VideoSerializer
+
+    def get_queryset(self):
+        queryset = Video.objects.select_related("title", "episode").prefetch_related(
+            "renditions", "text_tracks"
+        )
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in Video.Status.values:
+                raise ValidationError(
+                    {"status": [f"Use one of: {', '.join(Video.Status.values)}."]}
+                )
+            queryset = queryset.filter(status=wanted)
+        return queryset
+
+    @extend_schema(request=VideoCreateSerializer, responses={201: VideoSerializer})
+    def post(self, request):
+        params = VideoCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            video = services.video_create(**params.validated_data)
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(
+            VideoSerializer(_video(video.uuid)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class VideoDetailApi(APIView):
+    """A video's status, stage, progress and published renditions (editors only)."""
+
+    permission_classes = [IsCatalogEditor]
+
+    @extend_schema(responses=VideoSerializer)
+    def get(self, request, uuid):
+        return Response(VideoSerializer(_video(uuid)).data)
+
+
+class VideoSourceUploadApi(APIView):
+    """Upload (or replace) the source; it streams to storage and a transcode is queued."""
+
+    permission_classes = [IsCatalogEditor]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=SourceUploadSerializer, responses={202: VideoSerializer})
+    def put(self, request, uuid):
+        video = _video(uuid)
+        params = SourceUploadSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        upload = params.validated_data["file"]
+        try:
+            services.video_source_attach(video=video, file=upload, name=upload.name)
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        return Response(
+            VideoSerializer(_video(uuid)).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class VideoRetranscodeApi(APIView):
+    """Transcode the source again into a new revision."""
+
+    permission_classes = [IsCatalogEditor]
+
+    @extend_schema(request=None, responses={202: VideoSerializer})
+    def post(self, request, uuid):
+        try:
+            services.video_retranscode(video=_video(uuid))
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(
+            VideoSerializer(_video(uuid)).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class TextTrackUploadApi(APIView):
+    """Add or replace subtitles in one language (WebVTT or SRT)."""
+
+    permission_classes = [IsCatalogEditor]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request=TextTrackUploadSerializer, responses={201: TextTrackSerializer}
+    )
+    def post(self, request, uuid):
+        video = _video(uuid)
+        params = TextTrackUploadSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            track = services.text_track_add(video=video, **params.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        return Response(TextTrackSerializer(track).data, status=status.HTTP_201_CREATED)
