@@ -26,8 +26,10 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web process and the worker)"
 	$(VENV)/bin/honcho --procfile Procfile.dev start --port $(PORT)
 
+# Tests keep their files (SQLite test database, filesystem broker) apart from
+# `make run`'s, so a running demo and a test run never consume each other's jobs.
 test: install
-	$(VENV)/bin/pytest
+	VOD_VAR_DIR=$${VOD_VAR_DIR:-$(CURDIR)/var/test} $(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,10 @@
 """Running the project's own commands in a child process, as an operator would."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -43,3 +45,58 @@ def production_env(**extra: str) -> dict:
         "DJANGO_ALLOWED_HOSTS": "vod.example.com",
         **extra,
     }
+
+
+def start_worker(*, queues: str, env: dict | None = None) -> subprocess.Popen:
+    """A real Celery worker process on ``queues``, sharing the test database.
+
+    It runs in its own process group, so stopping it (even with SIGKILL) takes
+    its children, such as ffmpeg, with it.
+    """
+    full_env = {**os.environ, "DATABASE_URL": shared_database_url(), **(env or {})}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "vod",
+            "worker",
+            "--queues",
+            queues,
+            "--pool",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Stop a process group started by ``start_worker``; escalate to SIGKILL."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def wait_for(predicate, *, timeout: float, what: str):
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")

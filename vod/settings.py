@@ -264,6 +264,8 @@ TRANSCODE_REAPER_INTERVAL_SECONDS = env_int("TRANSCODE_REAPER_INTERVAL_SECONDS",
 # Superseded revisions stay this long, so viewers mid-stream can finish.
 TRANSCODE_REVISION_GRACE_SECONDS = env_int("TRANSCODE_REVISION_GRACE_SECONDS", 24 * 3600)
 TRANSCODE_SCRATCH_DIR = env("TRANSCODE_SCRATCH_DIR")  # default: the system temp dir
+# `manage.py ingest --wait` says plainly when no worker has taken the job by then.
+INGEST_NO_WORKER_WARNING_SECONDS = env_int("INGEST_NO_WORKER_WARNING_SECONDS", 15)
 VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 20 * 1024**3)
 CELERY_BEAT_SCHEDULE = {
     "reap-dead-transcodes": {

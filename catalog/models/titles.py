@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -178,8 +178,17 @@ class Title(models.Model):
         return self.kind == self.Kind.SERIES
 
 
+CREDIT_ROLE_RANK = Case(
+    When(role="director", then=Value(0)),
+    When(role="creator", then=Value(1)),
+    When(role="writer", then=Value(2)),
+    default=Value(3),
+)
+
+
 class Credit(models.Model):
     class Role(models.TextChoices):
+        # In the order credits are shown: crew first, then the cast.
         DIRECTOR = "director", "Director"
         CREATOR = "creator", "Creator"
         WRITER = "writer", "Writer"
@@ -192,7 +201,7 @@ class Credit(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["title", "role", "order", "id"]
+        ordering = ["title", CREDIT_ROLE_RANK, "order", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["title", "person", "role", "character"], name="credit_unique"

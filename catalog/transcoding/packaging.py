@@ -47,6 +47,10 @@ class MediaPlaylist:
             return 0, 0
         peak = max(s.size * 8 / max(s.duration, 0.5) for s in timed)
         average = sum(s.size for s in timed) * 8 / sum(s.duration for s in timed)
+        # The 0.5 s floor keeps a tiny last segment from inflating the peak, but
+        # for a very short video it would put the peak under the average, which
+        # HLS forbids (AVERAGE-BANDWIDTH <= BANDWIDTH).
+        peak = max(peak, average)
         return int(math.ceil(peak)), int(math.ceil(average))
 
 

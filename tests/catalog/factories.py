@@ -80,3 +80,27 @@ class EpisodeFactory(DjangoModelFactory):
 class VideoFactory(DjangoModelFactory):
     class Meta:
         model = Video
+
+
+class PosterTitleFactory(TitleFactory):
+    """A published movie with a (tiny) poster image."""
+
+    poster = factory.django.ImageField(
+        width=2, height=3, color="navy", filename="poster.png"
+    )
+
+
+def catalog_populate(count: int, *, genres: list[Genre], credits: int = 2) -> list:
+    """``count`` published titles spread over ``genres``, each with credits.
+
+    Enough related rows for a page that queries per title to show it.
+    """
+    titles = []
+    for index in range(count):
+        title = TitleFactory(
+            genres=[genres[index % len(genres)], genres[(index + 1) % len(genres)]]
+        )
+        for order in range(credits):
+            CreditFactory(title=title, order=order)
+        titles.append(title)
+    return titles

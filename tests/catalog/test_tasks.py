@@ -4,10 +4,6 @@ The embedded run uses kombu's filesystem broker, the service-backed run Redis:
 either way the worker is a separate process sharing the test database.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,44 +12,14 @@ from catalog import services
 from catalog.models import Title
 from catalog.tasks import person_titles_search_refresh
 from tests.catalog.factories import CreditFactory, PersonFactory, TitleFactory
-from tests.helpers import ROOT, shared_database_url
+from tests.helpers import start_worker, stop_process
 
 
 @pytest.fixture
 def celery_worker_process(transactional_db):
-    env = {**os.environ, "DATABASE_URL": shared_database_url()}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "vod",
-            "worker",
-            "--queues",
-            "default",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    worker = start_worker(queues="default")
     yield worker
-    os.killpg(worker.pid, signal.SIGTERM)
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+    stop_process(worker)
 
 
 def test_renaming_a_person_updates_search_through_a_real_worker(celery_worker_process):
@@ -69,7 +35,7 @@ def test_renaming_a_person_updates_search_through_a_real_worker(celery_worker_pr
         title.refresh_from_db()
         if title.people_names == "Grace Hopper":
             break
-        assert celery_worker_process.poll() is None, celery_worker_process.stdout.read()
+        assert celery_worker_process.poll() is None, "the worker died"
         time.sleep(0.25)
     assert title.people_names == "Grace Hopper"
 

@@ -6,10 +6,8 @@ service-backed run) and is killed with SIGKILL; the reaper hands the job to a
 second worker, which publishes exactly one revision.
 """
 
-import os
 import signal
 import subprocess
-import sys
 import time
 
 import imageio_ffmpeg
@@ -19,54 +17,7 @@ from django.core.files.storage import storages
 
 from catalog import services
 from catalog.models import Rendition, Video
-from tests.helpers import ROOT, shared_database_url
-
-
-
-def _start_worker(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "vod",
-            "worker",
-            "--queues",
-            "transcode",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: SIGKILL takes ffmpeg too
-    )
-
-
-def _stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    if worker.poll() is None:
-        os.killpg(worker.pid, sig)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
-
-
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.helpers import start_worker, stop_process, wait_for
 
 
 @pytest.fixture
@@ -105,15 +56,13 @@ def test_sigkilled_worker_mid_transcode_still_ends_ready_with_one_revision(
     scratch = tmp_path / "scratch"
     settings.TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS = 3
     env = {
-        **os.environ,
-        "DATABASE_URL": shared_database_url(),
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "TRANSCODE_SCRATCH_DIR": str(scratch),
         "TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS": "3",
         "TRANSCODE_LADDER": "720:2800,360:800",
         "TRANSCODE_X264_PRESET": "medium",  # slow enough to be caught mid-encode
     }
-    first = _start_worker(env)
+    first = start_worker(queues="transcode", env=env)
     second = None
     try:
         video = services.video_create()
@@ -126,28 +75,34 @@ def test_sigkilled_worker_mid_transcode_still_ends_ready_with_one_revision(
             current = Video.objects.get(pk=video.pk)
             return current.status == Video.Status.PROCESSING and current.progress >= 5
 
-        _wait_for(encoding, 120, "the first worker to be encoding")
-        _stop(first, signal.SIGKILL)
+        wait_for(encoding, timeout=120, what="the first worker to be encoding")
+        stop_process(first, signal.SIGKILL)
         assert list(scratch.iterdir()), "the killed worker left its scratch folder"
 
-        second = _start_worker(env)
+        second = start_worker(queues="transcode", env=env)
         # Once the dead worker's heartbeat is stale, the reaper hands the job over.
         time.sleep(settings.TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS + 1)
         assert services.video_transcode_reap()["requeued"] == 1
 
         def finished():
             current = Video.objects.get(pk=video.pk)
-            return current if current.status in (Video.Status.READY, Video.Status.FAILED) else None
+            return (
+                current
+                if current.status in (Video.Status.READY, Video.Status.FAILED)
+                else None
+            )
 
-        video = _wait_for(finished, 180, "the second worker to finish")
+        video = wait_for(finished, timeout=180, what="the second worker to finish")
     finally:
-        _stop(first, signal.SIGKILL)
+        stop_process(first, signal.SIGKILL)
         if second is not None:
-            _stop(second)
+            stop_process(second)
 
     assert video.status == Video.Status.READY, video.failure_reason
     assert video.attempts == 2
-    revisions = set(Rendition.objects.filter(video=video).values_list("revision", flat=True))
+    revisions = set(
+        Rendition.objects.filter(video=video).values_list("revision", flat=True)
+    )
     assert revisions == {video.revision}
     # The killed attempt's files are scheduled for deletion, never published.
     storage = storages["videos"]
@@ -155,7 +110,9 @@ def test_sigkilled_worker_mid_transcode_still_ends_ready_with_one_revision(
     video.cleanups.update(delete_after=video.created_at)
     services.video_revisions_cleanup()
     directories, _ = storage.listdir(f"videos/{video.uuid}/")
-    remaining = [d for d in directories if storage.listdir(f"videos/{video.uuid}/{d}/")[1]]
+    remaining = [
+        d for d in directories if storage.listdir(f"videos/{video.uuid}/{d}/")[1]
+    ]
     assert remaining == [video.revision]
     # The second worker removed the scratch folder the killed one left behind.
     assert not list(scratch.iterdir())

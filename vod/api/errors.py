@@ -6,7 +6,8 @@
 query parameter) to its messages.
 """
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -20,6 +21,11 @@ def error_body(*, status: int, code: str, message: str, fields: dict | None = No
 
 def exception_handler(exc, context):
     """DRF's handler, reshaped into the project's error body."""
+    # DRF turns Django's own 404 and 403 into these too; do it first to keep the code.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

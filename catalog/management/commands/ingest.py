@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
@@ -11,8 +12,6 @@ from django.utils.text import slugify
 
 from catalog import services
 from catalog.models import Title, Video
-
-NO_WORKER_AFTER_SECONDS = 15
 
 
 class Command(BaseCommand):
@@ -81,6 +80,7 @@ class Command(BaseCommand):
     def _wait(self, video: Video, timeout: float) -> None:
         started = time.monotonic()
         last_line, warned = "", False
+        no_worker_after = settings.INGEST_NO_WORKER_WARNING_SECONDS
         while True:
             video.refresh_from_db()
             line = f"{video.get_status_display()}"
@@ -100,11 +100,11 @@ class Command(BaseCommand):
             if (
                 not warned
                 and video.status in (Video.Status.QUEUED, Video.Status.UPLOADED)
-                and waited > NO_WORKER_AFTER_SECONDS
+                and waited > no_worker_after
             ):
                 warned = True
                 self.stderr.write(
-                    f"No worker has picked the job up after {NO_WORKER_AFTER_SECONDS} s: "
+                    f"No worker has picked the job up after {no_worker_after} s: "
                     "is a worker consuming the 'transcode' queue? Start one with "
                     "`celery -A vod worker --queues transcode` (or `make run`). "
                     "Still waiting…"

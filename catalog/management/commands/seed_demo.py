@@ -1,0 +1,73 @@
+"""python manage.py seed_demo: a demo catalog and demo accounts for a local run."""
+
+import os
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+
+from catalog import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a demo catalog (titles, series, people, generated artwork) and demo "
+        "editor and admin accounts. Skips the catalog when it already exists."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo titles, people and genres, then create them again.",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run with DEBUG off (the demo accounts have a published password).",
+        )
+
+    def handle(self, *args, reset: bool, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to seed demo data with DEBUG off: the demo accounts have a "
+                "published password and must not reach production. Pass --force if "
+                "this really is a throwaway demo deployment."
+            )
+        started = time.monotonic()
+        try:
+            with transaction.atomic():
+                # Accounts first: cheap, and their failure leaves no artwork behind.
+                demo.demo_accounts_ensure()
+                if reset:
+                    deleted = demo.demo_catalog_delete()
+                    self.stdout.write(f"Deleted {deleted} demo titles.")
+                if demo.demo_catalog_exists():
+                    self.stdout.write(
+                        "The demo catalog already exists; skipped it "
+                        "(--reset recreates it)."
+                    )
+                else:
+                    self._report(demo.demo_catalog_seed())
+        except demo.DemoAccountsError as exc:
+            raise CommandError(str(exc)) from exc
+
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Demo ready in {elapsed:.1f}s."))
+        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+        admin = f"{site}{reverse('admin:index')}"
+        password = demo.DEMO_PASSWORD
+        self.stdout.write(f"Site: {site}/")
+        self.stdout.write(f"Editor login: {demo.EDITOR_EMAIL} / {password} at {admin}")
+        self.stdout.write(f"Admin login: {demo.ADMIN_EMAIL} / {password} at {admin}")
+
+    def _report(self, report: "demo.DemoCatalogReport") -> None:
+        self.stdout.write(
+            f"Created {report.titles} titles ({report.series} series with "
+            f"{report.seasons} seasons and {report.episodes} episodes), "
+            f"{report.people} people and {report.genres} genres; "
+            f"{report.hidden} titles are hidden from viewers (a draft and a "
+            "scheduled release)."
+        )

@@ -1,0 +1,109 @@
+"""``manage.py ingest`` as an operator runs it, against a real worker process."""
+
+import subprocess
+
+import imageio_ffmpeg
+import pytest
+
+from catalog.models import Title, Video
+from tests.helpers import run_manage, shared_database_url, start_worker, stop_process
+
+
+@pytest.fixture
+def tiny_source(tmp_path):
+    path = tmp_path / "tiny.mp4"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x180:rate=25:duration=2",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture
+def shared_env(settings):
+    """What the command and the worker need to see this test's database and media."""
+    return {
+        "DATABASE_URL": shared_database_url(),
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "TRANSCODE_LADDER": "240:400,144:200",
+        "TRANSCODE_X264_PRESET": "ultrafast",
+    }
+
+
+@pytest.fixture
+def transcode_worker(transactional_db, shared_env):
+    worker = start_worker(queues="transcode", env=shared_env)
+    yield worker
+    stop_process(worker)
+
+
+def test_ingest_wait_creates_a_draft_movie_and_ends_ready(
+    transcode_worker, shared_env, tiny_source
+):
+    result = run_manage(
+        "ingest", str(tiny_source), "--title", "Tiny Film", "--wait", env=shared_env
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Ready: videos/" in result.stdout
+    movie = Title.objects.get(name="Tiny Film")
+    assert movie.visibility == Title.Visibility.DRAFT
+    assert movie.video.status == Video.Status.READY
+    assert movie.video.hls_master_path.endswith("/master.m3u8")
+
+
+def test_ingest_wait_exits_nonzero_with_the_reason_when_the_source_is_bad(
+    transcode_worker, shared_env, tmp_path
+):
+    text = tmp_path / "notes.mp4"
+    text.write_text("these are meeting notes, not a video\n" * 20)
+
+    result = run_manage("ingest", str(text), "--title", "Notes", "--wait", env=shared_env)
+
+    assert result.returncode == 1
+    assert "Transcode failed" in result.stderr
+    assert "not a video file we can read" in result.stderr
+    assert Title.objects.get(name="Notes").video.status == Video.Status.FAILED
+
+
+def test_ingest_wait_says_so_when_no_worker_takes_the_job(
+    transactional_db, shared_env, tiny_source
+):
+    env = {**shared_env, "INGEST_NO_WORKER_WARNING_SECONDS": "1"}
+
+    result = run_manage(
+        "ingest", str(tiny_source), "--title", "Lonely", "--wait", "--timeout", "4", env=env
+    )
+
+    assert result.returncode == 1
+    assert "No worker has picked the job up" in result.stderr
+    assert "Gave up waiting" in result.stderr
+    assert Title.objects.get(name="Lonely").video.status == Video.Status.QUEUED
+
+
+def test_ingest_refuses_a_missing_file(transactional_db, shared_env):
+    result = run_manage("ingest", "/no/such/file.mp4", "--title", "X", env=shared_env)
+
+    assert result.returncode == 1
+    assert "no such file" in result.stderr
+    assert not Title.objects.exists()
