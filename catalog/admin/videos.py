@@ -1,0 +1,309 @@
+"""Editors' screens for videos: upload a source, follow the transcode, add subtitles.
+
+Uploads stream to a temporary file (Django's upload handlers) and from there to
+storage; probing and encoding happen on a worker, never in the request.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.html import format_html, format_html_join
+
+from .. import services
+from ..models import Episode, TextTrack, Title, Video
+from ..transcoding.subtitles import to_webvtt
+
+SOURCE_EXTENSIONS = (
+    ".mp4",
+    ".mov",
+    ".m4v",
+    ".mkv",
+    ".webm",
+    ".avi",
+    ".mpg",
+    ".mpeg",
+    ".ts",
+    ".mxf",
+)
+
+
+class VideoForm(forms.ModelForm):
+    upload = forms.FileField(
+        required=False,
+        label="Source file",
+        help_text="A new file starts a new transcode; the current stream plays until it is done.",
+    )
+    movie = forms.ModelChoiceField(
+        queryset=Title.objects.filter(kind=Title.Kind.MOVIE, video__isnull=True),
+        required=False,
+        help_text="The movie this video is for (only movies without a video are listed).",
+    )
+    episode = forms.ModelChoiceField(
+        queryset=Episode.objects.filter(video__isnull=True).select_related(
+            "season__title"
+        ),
+        required=False,
+        help_text="Or the episode it is for.",
+    )
+
+    class Meta:
+        model = Video
+        fields: list[str] = []
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            if self.instance.pk is None:
+                raise ValidationError("Choose the source file to upload.")
+            return None
+        if upload.size > settings.VIDEO_UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                f"The file is {upload.size / 1024**3:.1f} GB; the limit is "
+                f"{settings.VIDEO_UPLOAD_MAX_BYTES / 1024**3:.1f} GB."
+            )
+        if not upload.name.lower().endswith(SOURCE_EXTENSIONS):
+            raise ValidationError(
+                "This does not look like a video file; use one of "
+                + ", ".join(SOURCE_EXTENSIONS)
+                + "."
+            )
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("movie") and cleaned.get("episode"):
+            raise ValidationError(
+                "A video belongs to a movie or to an episode, not both."
+            )
+        return cleaned
+
+
+class TextTrackForm(forms.ModelForm):
+    class Meta:
+        model = TextTrack
+        fields = ["language", "label", "kind", "is_default", "file"]
+        help_texts = {"file": "WebVTT or SRT (UTF-8); SRT is converted."}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(
+            upload, "content_type"
+        ):  # a new upload, not the stored file
+            self.webvtt = to_webvtt(upload.read(), upload.name)
+            upload.seek(0)
+        return upload
+
+
+class TextTrackInline(admin.TabularInline):
+    model = TextTrack
+    form = TextTrackForm
+    extra = 0
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin):
+    form = VideoForm
+    list_display = [
+        "__str__",
+        "attached_to",
+        "status_badge",
+        "stage",
+        "progress_bar",
+        "duration_seconds",
+        "created_at",
+    ]
+    list_filter = ["status", "stage"]
+    list_select_related = ["title", "episode__season__title"]
+    search_fields = ["uuid", "source_name", "title__name", "episode__name"]
+    actions = ["retranscode"]
+    inlines = [TextTrackInline]
+    readonly_fields = [
+        "uuid",
+        "status_badge",
+        "stage",
+        "progress_bar",
+        "failure_reason",
+        "source_name",
+        "source_size",
+        "revision",
+        "preview_revision",
+        "hls_master_path",
+        "dash_manifest_path",
+        "renditions_table",
+        "duration_seconds",
+        "width",
+        "height",
+        "attempts",
+        "worker",
+        "heartbeat_at",
+        "started_at",
+        "finished_at",
+    ]
+    fieldsets = [
+        (
+            "Source",
+            {"fields": ["upload", "movie", "episode", "source_name", "source_size"]},
+        ),
+        (
+            "Transcode",
+            {
+                "fields": [
+                    "status_badge",
+                    "stage",
+                    "progress_bar",
+                    "failure_reason",
+                    "attempts",
+                ]
+            },
+        ),
+        (
+            "Published stream",
+            {
+                "fields": [
+                    "revision",
+                    "preview_revision",
+                    "hls_master_path",
+                    "dash_manifest_path",
+                    ("duration_seconds", "width", "height"),
+                    "renditions_table",
+                ]
+            },
+        ),
+        (
+            "Worker",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "uuid",
+                    "worker",
+                    "heartbeat_at",
+                    "started_at",
+                    "finished_at",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description="Renditions")
+    def renditions_table(self, video: Video):
+        rows = [
+            (
+                r.width,
+                r.height,
+                r.bandwidth // 1000,
+                r.average_bandwidth // 1000,
+                r.codecs,
+            )
+            for r in video.renditions.filter(revision=video.revision)
+        ]
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><tr><th>Size</th><th>Peak kb/s</th><th>Average kb/s</th>"
+            "<th>Codecs</th></tr>{}</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}×{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                rows,
+            ),
+        )
+
+    @admin.display(description="Attached to")
+    def attached_to(self, video: Video) -> str:
+        owner = getattr(video, "title", None) or getattr(video, "episode", None)
+        return str(owner) if owner else "—"
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, video: Video):
+        colours = {
+            Video.Status.READY: "#2e7d32",
+            Video.Status.FAILED: "#c62828",
+            Video.Status.PROCESSING: "#1565c0",
+        }
+        return format_html(
+            '<strong style="color:{}">{}</strong>',
+            colours.get(video.status, "#555"),
+            video.get_status_display(),
+        )
+
+    @admin.display(description="Progress")
+    def progress_bar(self, video: Video):
+        return format_html(
+            '<progress value="{}" max="100" aria-label="Transcode progress">{}%</progress> {}%',
+            video.progress,
+            video.progress,
+            video.progress,
+        )
+
+    @transaction.atomic
+    def save_model(self, request, obj: Video, form, change: bool) -> None:
+        if not change:
+            created = services.video_create(
+                title=form.cleaned_data.get("movie"),
+                episode=form.cleaned_data.get("episode"),
+            )
+            obj.pk, obj.uuid = created.pk, created.uuid
+            obj.refresh_from_db()
+        else:
+            owner = form.cleaned_data.get("movie") or form.cleaned_data.get("episode")
+            if owner is not None:
+                owner.video = obj
+                owner.save(update_fields=["video"])
+        upload = form.cleaned_data.get("upload")
+        if upload is not None:
+            services.video_source_attach(video=obj, file=upload, name=upload.name)
+            obj.refresh_from_db()
+            self.message_user(
+                request,
+                "The source is stored; a worker will transcode it.",
+                messages.INFO,
+            )
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        if formset.model is not TextTrack:
+            return super().save_formset(request, form, formset, change)
+        # Subtitles go through the service, which converts them and repackages.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                deleted.instance.delete()
+                formset.deleted_objects.append(deleted.instance)
+        for track_form in formset.forms:
+            if track_form in formset.deleted_forms or not track_form.has_changed():
+                continue
+            data = track_form.cleaned_data
+            if "file" in track_form.changed_data:
+                track = services.text_track_add(
+                    video=form.instance,
+                    language=data["language"],
+                    label=data["label"],
+                    kind=data["kind"],
+                    is_default=data["is_default"],
+                    file=data["file"],
+                )
+                formset.new_objects.append(track)
+            else:
+                track = track_form.save()
+                formset.changed_objects.append((track, track_form.changed_data))
+        return None
+
+    @admin.action(description="Re-transcode selected videos", permissions=["change"])
+    def retranscode(self, request, queryset):
+        done, skipped = 0, 0
+        for video in queryset:
+            try:
+                services.video_retranscode(video=video)
+                done += 1
+            except ValidationError:
+                skipped += 1
+        self.message_user(
+            request, f"Queued {done} video(s) for a new transcode.", messages.SUCCESS
+        )
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} video(s) have no source and were skipped.",
+                messages.WARNING,
+            )
