@@ -4,14 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_video_jobs_text_tracks'),
+        ("catalog", "0003_video_jobs_text_tracks"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='credit',
-            options={'ordering': ['title', models.Case(models.When(role='director', then=models.Value(0)), models.When(role='creator', then=models.Value(1)), models.When(role='writer', then=models.Value(2)), default=models.Value(3)), 'order', 'id']},
+            name="credit",
+            options={
+                "ordering": [
+                    "title",
+                    models.Case(
+                        models.When(role="director", then=models.Value(0)),
+                        models.When(role="creator", then=models.Value(1)),
+                        models.When(role="writer", then=models.Value(2)),
+                        default=models.Value(3),
+                    ),
+                    "order",
+                    "id",
+                ]
+            },
         ),
     ]

@@ -32,8 +32,8 @@ def title_unpublish(*, titles: QuerySet[Title]) -> int:
 
 def title_people_names(*, title_id: int) -> str:
     """The cast and crew names that title search matches, in credit order."""
-    names = (
-        Credit.objects.filter(title_id=title_id).values_list("person__name", flat=True)
+    names = Credit.objects.filter(title_id=title_id).values_list(
+        "person__name", flat=True
     )
     return " ".join(dict.fromkeys(names))
 
