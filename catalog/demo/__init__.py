@@ -16,6 +16,7 @@ from .seed import (
     demo_catalog_exists,
     demo_catalog_seed,
 )
+from .videos import demo_videos_ensure
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -27,4 +28,5 @@ __all__ = [
     "demo_catalog_delete",
     "demo_catalog_exists",
     "demo_catalog_seed",
+    "demo_videos_ensure",
 ]

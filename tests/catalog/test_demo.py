@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from catalog.demo import ADMIN_EMAIL, DEMO_PASSWORD, EDITOR_EMAIL
-from catalog.models import Credit, Episode, Genre, Season, Title
+from catalog.models import Credit, Episode, Genre, Season, Title, Video
 
 
 @pytest.fixture
@@ -18,9 +18,9 @@ def demo_settings(db, settings, tmp_path):
     return settings
 
 
-def seed_demo(*args: str) -> str:
+def seed_demo(*args: str, videos: int = 0) -> str:
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--videos", str(videos), *args, stdout=out)
     return out.getvalue()
 
 
@@ -141,3 +141,23 @@ def test_seed_demo_runs_with_force_when_debug_is_off(demo_settings):
 
     assert Title.objects.exists()
     assert User.objects.filter(email=ADMIN_EMAIL, is_superuser=True).exists()
+
+
+def test_seed_demo_sends_real_videos_through_the_pipeline(
+    demo_settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        output = seed_demo(videos=2)
+
+    assert "Queued 2 demo videos" in output
+    videos = Video.objects.all()
+    assert videos.count() == 2
+    assert all(video.status == Video.Status.QUEUED for video in videos)
+    assert all(default_storage.exists(video.source.name) for video in videos)
+    # One movie and one episode of a featured series, each attached to its video.
+    assert Title.objects.filter(video__in=videos).count() == 1
+    assert Episode.objects.filter(video__in=videos).count() == 1
+    assert len(callbacks) >= 2  # one transcode queued per video
+
+    seed_demo(videos=2)
+    assert Video.objects.count() == 4  # two more, never the same ones twice

@@ -24,12 +24,18 @@ class Command(BaseCommand):
             help="Delete the demo titles, people and genres, then create them again.",
         )
         parser.add_argument(
+            "--videos",
+            type=int,
+            default=6,
+            help="How many demo movies and episodes get a real video (default 6).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run with DEBUG off (the demo accounts have a published password).",
         )
 
-    def handle(self, *args, reset: bool, force: bool, **options):
+    def handle(self, *args, reset: bool, force: bool, videos: int, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to seed demo data with DEBUG off: the demo accounts have a "
@@ -51,8 +57,14 @@ class Command(BaseCommand):
                     )
                 else:
                     self._report(demo.demo_catalog_seed())
+                queued = demo.demo_videos_ensure(limit=videos) if videos > 0 else 0
         except demo.DemoAccountsError as exc:
             raise CommandError(str(exc)) from exc
+        if queued:
+            self.stdout.write(
+                f"Queued {queued} demo videos; the worker transcodes them in a minute "
+                "or two, and they play as soon as their first segments are ready."
+            )
 
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {elapsed:.1f}s."))
