@@ -131,7 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so a worker process started by a test sees its rows;
     # one per test run, so runs side by side don't trip over each other.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -206,8 +208,8 @@ ARTWORK_MAX_UPLOAD_BYTES = env_int("ARTWORK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # --- Celery -------------------------------------------------------------------
 # The embedded broker is kombu's filesystem transport: the worker is a real,
 # separate process, and no server is needed.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://localhost//")
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery" / "broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
@@ -262,7 +264,9 @@ TRANSCODE_MAX_ATTEMPTS = env_int("TRANSCODE_MAX_ATTEMPTS", 3)
 TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS = env_int("TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS", 90)
 TRANSCODE_REAPER_INTERVAL_SECONDS = env_int("TRANSCODE_REAPER_INTERVAL_SECONDS", 30)
 # Superseded revisions stay this long, so viewers mid-stream can finish.
-TRANSCODE_REVISION_GRACE_SECONDS = env_int("TRANSCODE_REVISION_GRACE_SECONDS", 24 * 3600)
+TRANSCODE_REVISION_GRACE_SECONDS = env_int(
+    "TRANSCODE_REVISION_GRACE_SECONDS", 24 * 3600
+)
 TRANSCODE_SCRATCH_DIR = env("TRANSCODE_SCRATCH_DIR")  # default: the system temp dir
 # `manage.py ingest --wait` says plainly when no worker has taken the job by then.
 INGEST_NO_WORKER_WARNING_SECONDS = env_int("INGEST_NO_WORKER_WARNING_SECONDS", 15)

@@ -284,7 +284,12 @@ def video_release(*, video_id: int, job_token: str, reason: str) -> None:
     Video.objects.filter(
         pk=video_id, job_token=job_token, status=Video.Status.PROCESSING
     ).update(
-        status=Video.Status.QUEUED, stage=Video.Stage.WAITING, failure_reason=reason
+        status=Video.Status.QUEUED,
+        stage=Video.Stage.WAITING,
+        failure_reason=reason,
+        # update() skips auto_now: without this the reaper takes the job for a
+        # lost message and resends it at once, ahead of the task's retry backoff.
+        updated_at=timezone.now(),
     )
 
 
@@ -354,7 +359,13 @@ def video_transcode_reap() -> dict:
         with transaction.atomic():
             moved = Video.objects.filter(
                 pk=video.pk, job_token=video.job_token, heartbeat_at__lt=stale
-            ).update(status=Video.Status.QUEUED, stage=Video.Stage.WAITING)
+            ).update(
+                status=Video.Status.QUEUED,
+                stage=Video.Stage.WAITING,
+                # update() skips auto_now: an old updated_at would make the
+                # "lost message" pass below send this job a second time.
+                updated_at=now,
+            )
             if moved:
                 video.status = Video.Status.QUEUED
                 _queue_transcode(video)

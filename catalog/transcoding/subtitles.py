@@ -31,7 +31,10 @@ def to_webvtt(content: bytes, filename: str) -> str:
     if not parsed.captions:
         raise ValidationError("The subtitles file has no cues.")
     for caption in parsed.captions:
-        if caption.end_in_seconds <= caption.start_in_seconds:
+        # webvtt-py's *_in_seconds are whole seconds: compare milliseconds, or a
+        # cue within one second (00:00:01.600 --> 00:00:01.900) looks empty.
+        end, start = caption.end_time, caption.start_time
+        if end.in_milliseconds() <= start.in_milliseconds():
             raise ValidationError(
                 f"The cue at {caption.start} ends before it starts ({caption.end})."
             )
