@@ -34,11 +34,69 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+class Plan(models.Model):
+    """What an account may watch: access levels, streams at once, best resolution.
+
+    Plans are assigned in the admin (billing is out of scope). An account
+    without one is on the default plan.
+    """
+
+    # In increasing order: a plan unlocks its level and every level before it.
+    ACCESS_LEVELS = ("free", "members", "premium")
+
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    access_level = models.CharField(
+        max_length=10,
+        choices=[(level, level.title()) for level in ACCESS_LEVELS],
+        default="free",
+        help_text="The highest access level of titles this plan may play.",
+    )
+    max_streams = models.PositiveSmallIntegerField(
+        default=1, help_text="How many videos may play at once on this account."
+    )
+    max_height = models.PositiveSmallIntegerField(
+        default=480, help_text="The tallest rung (in lines, e.g. 1080) it may play."
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="The plan of accounts that have none."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="plan_single_default",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def unlocks(self, access_level: str) -> bool:
+        """Whether titles of ``access_level`` are included in this plan."""
+        levels = self.ACCESS_LEVELS
+        if access_level not in levels:
+            return False
+        return levels.index(access_level) <= levels.index(self.access_level)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """An account; people sign in with their email address."""
 
     email = models.EmailField("email address", unique=True)
     name = models.CharField(max_length=150, blank=True)
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Empty means the default plan.",
+    )
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the editors' admin."
     )
@@ -66,3 +124,30 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+
+class Profile(models.Model):
+    """Who is watching: up to five per account, each with its own progress and list.
+
+    A kids profile only sees titles up to its maturity rating.
+    """
+
+    MAX_PER_ACCOUNT = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profiles")
+    name = models.CharField(max_length=50)
+    is_kids = models.BooleanField(default=False)
+    max_maturity = models.PositiveSmallIntegerField(
+        default=18,
+        help_text="The highest maturity rating shown (0, 7, 13, 16 or 18).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="profile_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

@@ -1,1 +1,101 @@
-# Playback sessions, progress and watchlists arrive with the viewers' issue.
+import uuid
+
+from django.db import models
+
+from accounts.models import Profile
+from catalog.models import Episode, Title, Video
+
+
+class PlaybackSession(models.Model):
+    """One viewer playing one video on one device, from start to end or expiry.
+
+    Entitlement is checked when it starts; its delivery URLs are signed for it
+    and expire with it. Heartbeats keep it alive and count it against the
+    plan's concurrent streams until it ends or goes quiet.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="sessions"
+    )
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="sessions")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="sessions")
+    episode = models.ForeignKey(
+        Episode,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    revision = models.CharField(max_length=64)
+    max_height = models.PositiveSmallIntegerField()
+    device = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["profile", "ended_at", "last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.profile} · {self.title} ({self.id})"
+
+
+class WatchProgress(models.Model):
+    """Where a profile is in a movie or an episode; the newest session wins."""
+
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="progress"
+    )
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    position_seconds = models.FloatField(default=0)
+    duration_seconds = models.FloatField(default=0)
+    completed = models.BooleanField(default=False)
+    # When the session that wrote this position started: a late heartbeat from an
+    # older session never overwrites a newer one's position.
+    session_started_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "title"],
+                condition=models.Q(episode__isnull=True),
+                name="progress_unique_movie",
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "episode"],
+                condition=models.Q(episode__isnull=False),
+                name="progress_unique_episode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} at {self.position_seconds:.0f}s of {self.episode or self.title}"
+
+
+class WatchlistItem(models.Model):
+    """A title on a profile's 'My List'."""
+
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="watchlist"
+    )
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "title"], name="watchlist_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} on {self.profile}'s list"
