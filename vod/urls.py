@@ -21,6 +21,10 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("catalog.api.urls")),
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("playback.api.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("playback.urls")),
     path("", include("catalog.urls")),
 ]
 
