@@ -32,6 +32,9 @@ def search(request):
     page = None
     if len(query) > SEARCH_QUERY_MAX_LENGTH:
         error = f"Please search with at most {SEARCH_QUERY_MAX_LENGTH} characters."
+    elif "\x00" in query:
+        # PostgreSQL refuses NUL in text; say so instead of failing with a 500.
+        error = "Please search with letters, numbers and punctuation only."
     elif query:
         titles = selectors.title_search_for_viewers(query=query)
         page = Paginator(titles, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor_client(client):
-    editor = User.objects.create_user(email="ed@example.com", password="x", is_staff=True)
+    editor = User.objects.create_user(
+        email="ed@example.com", password="x", is_staff=True
+    )
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
     return client
@@ -80,7 +82,9 @@ def test_bad_subtitles_in_the_admin_inline_are_refused_with_a_reason(editor_clie
     assert not TextTrack.objects.exists()
 
 
-def test_retranscode_action_issues_a_new_job(editor_client, django_capture_on_commit_callbacks):
+def test_retranscode_action_issues_a_new_job(
+    editor_client, django_capture_on_commit_callbacks
+):
     video = Video.objects.create(status=Video.Status.READY, revision="r1")
     video.source.save("film.mp4", SimpleUploadedFile("film.mp4", b"\x00" * 10))
     with django_capture_on_commit_callbacks() as callbacks:
@@ -91,7 +95,9 @@ def test_retranscode_action_issues_a_new_job(editor_client, django_capture_on_co
     assert response.status_code == 302
     video.refresh_from_db()
     assert video.status == Video.Status.QUEUED
-    assert video.revision == "r1"  # the published revision plays until the new one is done
+    assert (
+        video.revision == "r1"
+    )  # the published revision plays until the new one is done
     assert callbacks
 
 

@@ -78,7 +78,9 @@ def test_ingest_wait_exits_nonzero_with_the_reason_when_the_source_is_bad(
     text = tmp_path / "notes.mp4"
     text.write_text("these are meeting notes, not a video\n" * 20)
 
-    result = run_manage("ingest", str(text), "--title", "Notes", "--wait", env=shared_env)
+    result = run_manage(
+        "ingest", str(text), "--title", "Notes", "--wait", env=shared_env
+    )
 
     assert result.returncode == 1
     assert "Transcode failed" in result.stderr
@@ -92,7 +94,14 @@ def test_ingest_wait_says_so_when_no_worker_takes_the_job(
     env = {**shared_env, "INGEST_NO_WORKER_WARNING_SECONDS": "1"}
 
     result = run_manage(
-        "ingest", str(tiny_source), "--title", "Lonely", "--wait", "--timeout", "4", env=env
+        "ingest",
+        str(tiny_source),
+        "--title",
+        "Lonely",
+        "--wait",
+        "--timeout",
+        "4",
+        env=env,
     )
 
     assert result.returncode == 1
