@@ -61,6 +61,7 @@ class Job:
     rungs: list[Rung] = field(default_factory=list)
     frame_rate: float = 0.0
     previewed: bool = False
+    preview_counts: tuple = ()  # segments per stream in the last preview written
     last_heartbeat: float = 0.0
 
     @property
@@ -247,9 +248,13 @@ def _sync_segments(job: Job, plan: encode.EncodePlan) -> list[packaging.MediaPla
 def _maybe_preview(job: Job, playlists: list[packaging.MediaPlaylist]) -> None:
     if job.video.revision:
         return  # a published revision plays until this one is complete
+    counts = tuple(len(playlist.segments) for playlist in playlists)
+    if counts == job.preview_counts:
+        return  # nothing new since the last preview: don't rewrite the playlists
     codecs = packaging.codecs_from_ffmpeg_master(job.out / "master.m3u8")
     if len(codecs) < len(job.rungs):
         return
+    job.preview_counts = counts
     _store_playlists(job, None, playlists, final=False, text_tracks=[])
     job.writer.put_text(_master(job, playlists, []), MASTER_PLAYLIST)
     if not job.previewed:
