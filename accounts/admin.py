@@ -1,16 +1,84 @@
+"""Administrators' screens for accounts: users with their profiles, and plans.
+
+Editors (the catalog's staff) have no permission here; see migration 0002.
+"""
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Count
 
-from .models import User
+from . import services
+from .models import Plan, Profile, User
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "access_level",
+        "max_streams",
+        "max_height",
+        "is_default",
+        "position",
+        "account_count",
+    )
+    list_filter = ("access_level", "is_default")
+    search_fields = ("name", "slug")
+    ordering = ("position", "name")
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ["make_default"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(accounts=Count("users"))
+
+    @admin.display(description="Accounts", ordering="accounts")
+    def account_count(self, plan: Plan) -> int:
+        return plan.accounts
+
+    @admin.action(description="Make the selected plan the default")
+    def make_default(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select exactly one plan to make default.", messages.ERROR
+            )
+            return
+        plan = services.plan_make_default(plan=queryset.get())
+        self.message_user(request, f"{plan} is now the default plan.")
+
+
+class ProfileInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if not self.instance.pk or not self.instance.profiles.exists():
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk or form.has_changed())
+        ]
+        if not kept:
+            raise ValidationError("An account needs at least one profile.")
+
+
+class ProfileInline(admin.TabularInline):
+    model = Profile
+    formset = ProfileInlineFormSet
+    fields = ("name", "is_kids", "max_maturity", "created_at")
+    readonly_fields = ("created_at",)
+    extra = 0
+    max_num = Profile.MAX_PER_ACCOUNT
 
 
 class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
-        fields = ("email", "name")
+        fields = ("email", "name", "plan")
 
 
 class UserChangeForm(BaseUserChangeForm):
@@ -25,12 +93,15 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("email",)
-    list_display = ("email", "name", "is_staff", "is_active", "date_joined")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_display = ("email", "name", "plan", "is_staff", "is_active", "date_joined")
+    list_filter = ("plan", "is_staff", "is_superuser", "is_active", "groups")
+    list_select_related = ("plan",)
     search_fields = ("email", "name")
+    inlines = [ProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("name",)}),
+        ("Plan", {"fields": ("plan",), "description": "Empty: the default plan."}),
         (
             "Permissions",
             {
@@ -53,6 +124,7 @@ class UserAdmin(BaseUserAdmin):
                 "fields": (
                     "email",
                     "name",
+                    "plan",
                     "usable_password",
                     "password1",
                     "password2",
@@ -60,3 +132,7 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def get_inlines(self, request, obj):
+        # Profiles are added once the account exists.
+        return self.inlines if obj is not None else []

@@ -6,6 +6,8 @@ from django.contrib.auth.models import (
 from django.db import models
 from django.utils import timezone
 
+from catalog.models import Title
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -133,12 +135,16 @@ class Profile(models.Model):
     """
 
     MAX_PER_ACCOUNT = 5
+    # A kids profile starts at 7+; other profiles see everything.
+    KIDS_DEFAULT_MATURITY = Title.Maturity.AGE_7
+    ADULT_MATURITY = Title.Maturity.AGE_18
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profiles")
     name = models.CharField(max_length=50)
     is_kids = models.BooleanField(default=False)
     max_maturity = models.PositiveSmallIntegerField(
-        default=18,
+        choices=Title.Maturity.choices,
+        default=Title.Maturity.AGE_18,
         help_text="The highest maturity rating shown (0, 7, 13, 16 or 18).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -151,3 +157,9 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+    def clean(self) -> None:
+        super().clean()
+        # Only kids profiles have a maturity limit.
+        if not self.is_kids:
+            self.max_maturity = self.ADULT_MATURITY

@@ -1,5 +1,7 @@
 """Reads about accounts: the plan that applies, and who is watching."""
 
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import NotFound, ValidationError
 
 from .models import Plan, Profile, User
@@ -55,3 +57,38 @@ def profile_for_request(request) -> Profile:
     if len(profiles) == 1:
         return profiles[0]
     raise ProfileRequired("Choose a profile first.")
+
+
+def profile_list(*, user: User) -> QuerySet[Profile]:
+    """The account's profiles, oldest first (at most ``Profile.MAX_PER_ACCOUNT``)."""
+    return Profile.objects.filter(user=user).order_by("created_at", "id")
+
+
+def profile_get(*, user: User, pk) -> Profile:
+    """One of the account's profiles; another account's (or none) is a 404."""
+    return get_object_or_404(Profile.objects.select_related("user"), pk=pk, user=user)
+
+
+def account_detail(*, user: User) -> User:
+    """The account with its plan resolved (``user.effective_plan``) and profiles."""
+    account = (
+        User.objects.select_related("plan")
+        .prefetch_related(Prefetch("profiles", queryset=profile_list(user=user)))
+        .get(pk=user.pk)
+    )
+    account.effective_plan = plan_for_user(account)
+    return account
+
+
+def profile_switcher(request) -> dict:
+    """The profiles of the signed-in account and the one in use, for the site header.
+
+    The one in use is the profile picked in this browser session, or the only
+    one; None when several exist and none was picked.
+    """
+    profiles = list(profile_list(user=request.user))
+    chosen = request.session.get(PROFILE_SESSION_KEY)
+    current = next((p for p in profiles if str(p.pk) == str(chosen)), None)
+    if current is None and len(profiles) == 1:
+        current = profiles[0]
+    return {"profiles": profiles, "current": current}

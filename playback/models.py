@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import Profile
 from catalog.models import Episode, Title, Video
@@ -30,17 +31,31 @@ class PlaybackSession(models.Model):
     revision = models.CharField(max_length=64)
     max_height = models.PositiveSmallIntegerField()
     device = models.CharField(max_length=200, blank=True)
+    # Chosen by the client and kept per install or browser: a device plays one
+    # stream at a time, so a new session from it replaces its earlier one.
+    device_id = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField()
+    # last_seen_at plus the timeout: heartbeats push it on.
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["profile", "ended_at", "last_seen_at"])]
+        indexes = [
+            models.Index(
+                fields=["profile", "ended_at", "expires_at"],
+                name="playback_session_live",
+            ),
+            models.Index(fields=["expires_at"], name="playback_session_expiry"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.profile} · {self.title} ({self.id})"
+
+    def is_live(self, at=None) -> bool:
+        """Not ended, and heard from within the timeout."""
+        return self.ended_at is None and self.expires_at > (at or timezone.now())
 
 
 class WatchProgress(models.Model):
@@ -63,6 +78,9 @@ class WatchProgress(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["profile", "-updated_at"], name="progress_recent")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["profile", "title"],

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.profile_switcher",
             ],
         },
     },
@@ -165,6 +166,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The login page posts `username`, the API `email`; both count, lower-cased.
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
+# A 429 page, or the API's JSON error, instead of axes' bare text.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 # --- Cache --------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -197,6 +202,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- watch page: hls.js from npm (`npm ci`), served as static/vendor/hls.js/ ---
+if (BASE_DIR / "node_modules/hls.js/dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/hls.js", BASE_DIR / "node_modules/hls.js/dist"))
+# --- end watch page ---
 MEDIA_URL = env("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Django serves public artwork from local storage itself; with S3 the storage's
@@ -307,7 +316,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Mobile apps send a JWT access token; the browser uses its session.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.api.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -319,7 +328,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vod.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_THROTTLE_RATE", "600/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_THROTTLE_RATE", "600/min"),
+        # Sign-in, sign-up and password endpoints, per client address.
+        "auth": env("API_AUTH_THROTTLE_RATE", "30/min"),
+    },
     # How many proxies (load balancer, CDN) sit in front: throttling keys on the
     # client address they forward.
     "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0)
@@ -328,7 +341,20 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "VOD API",
-    "DESCRIPTION": "Catalog, playback and progress for the video-on-demand platform.",
+    "DESCRIPTION": (
+        "Catalog, playback and progress for the video-on-demand platform.\n\n"
+        "**Authentication.** Apps sign in at `POST /api/v1/auth/token/` (email "
+        "and password) and send `Authorization: Bearer <access>` (jwtAuth); the "
+        "short-lived access token is renewed at `auth/token/refresh/`, which "
+        "rotates the refresh token, and `auth/logout/` revokes it. The browser "
+        "uses its session cookie (cookieAuth) and sends the CSRF token on writes.\n\n"
+        "**Profiles.** Calls made for a profile (playback, progress, history, "
+        "My List) name it in the `X-Profile-ID` header; the browser's session "
+        "remembers the profile picked on the profiles page, and an account with "
+        "one profile needs neither.\n\n"
+        "**Errors** are `{\"error\": {\"status\", \"code\", \"message\", "
+        "\"fields\"?}}`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -338,6 +364,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TitleKindEnum": "catalog.models.Title.Kind",
         "TextTrackKindEnum": "catalog.models.TextTrack.Kind",
+        # Titles' ratings and profiles' limits share one scale.
+        "MaturityRatingEnum": "catalog.models.Title.Maturity",
     },
 }
 SIMPLE_JWT = {
@@ -347,6 +375,8 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "USER_ID_FIELD": "id",
+    # Tokens carry a digest of the password hash: changing it revokes them.
+    "CHECK_REVOKE_TOKEN": True,
 }
 # Seconds an anonymous catalog response stays cached; edits invalidate at once.
 CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 30)
@@ -396,6 +426,14 @@ LOGGING = {
 # --- Email --------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VOD <no-reply@localhost>")
+# With EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend:
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Security -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -412,3 +450,34 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Playback -----------------------------------------------------------------
+# Delivery URLs carry an HMAC grant in their path (see playback/delivery/
+# signing.py), so a CDN edge can check them without Django. Set the key
+# explicitly when a CDN checks it too; empty derives one from SECRET_KEY.
+PLAYBACK_SIGNING_KEY = env("PLAYBACK_SIGNING_KEY", "")
+# Where signed media URLs point: Django itself in the embedded default, a CDN
+# (e.g. https://cdn.example.com/s/) that checks the same grants in production.
+PLAYBACK_MEDIA_URL = env("PLAYBACK_MEDIA_URL", "/media/s/")
+# The signer class: how delivery URLs are signed and checked.
+PLAYBACK_SIGNER = env("PLAYBACK_SIGNER", "playback.delivery.signing.Signer")
+# How long a session's delivery URLs are good for at most (the CDN's only
+# bound); Django also refuses them as soon as the session ends or expires.
+PLAYBACK_URL_LIFETIME_SECONDS = env_int("PLAYBACK_URL_LIFETIME_SECONDS", 6 * 3600)
+# Players send a heartbeat this often; a session silent for the timeout has
+# expired: it no longer counts against the plan's streams, its heartbeats get
+# 410 and its URLs 403.
+PLAYBACK_HEARTBEAT_SECONDS = env_int("PLAYBACK_HEARTBEAT_SECONDS", 10)
+PLAYBACK_SESSION_TIMEOUT_SECONDS = env_int("PLAYBACK_SESSION_TIMEOUT_SECONDS", 45)
+# A position this far past the video's end is still taken (players overshoot).
+PLAYBACK_POSITION_MARGIN_SECONDS = env_int("PLAYBACK_POSITION_MARGIN_SECONDS", 5)
+# A movie or an episode counts as watched from this share of its duration on.
+PLAYBACK_COMPLETED_FRACTION = float(env("PLAYBACK_COMPLETED_FRACTION", "0.9"))
+# Ended and expired sessions are deleted after this many days.
+PLAYBACK_SESSION_RETENTION_DAYS = env_int("PLAYBACK_SESSION_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE["prune-playback-sessions"] = {
+    "task": "playback.tasks.playback_sessions_prune",
+    "schedule": 3600.0,
+    "options": {"queue": "default"},
+}
+# --- end Playback ---

@@ -265,7 +265,11 @@ class VideoAdmin(admin.ModelAdmin):
         if formset.model is not TextTrack:
             return super().save_formset(request, form, formset, change)
         # Subtitles go through the service, which converts them and repackages.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
         for deleted in formset.deleted_forms:
             if deleted.instance.pk:
                 deleted.instance.delete()

@@ -28,7 +28,9 @@ class TitleListApi(CachedCatalogReadMixin, generics.ListAPIView):
     ordering_fields = ["name", "year", "published_at"]
 
     def get_queryset(self):
-        return selectors.title_list_for_viewers()
+        return selectors.title_list_for_viewers(
+            profile=selectors.viewer_profile(self.request, strict=True)
+        )
 
 
 class TitleDetailApi(CachedCatalogReadMixin, generics.RetrieveAPIView):
@@ -37,7 +39,10 @@ class TitleDetailApi(CachedCatalogReadMixin, generics.RetrieveAPIView):
     serializer_class = TitleDetailSerializer
 
     def get_object(self):
-        return selectors.title_detail_for_viewers(pk=self.kwargs["pk"])
+        return selectors.title_detail_for_viewers(
+            pk=self.kwargs["pk"],
+            profile=selectors.viewer_profile(self.request, strict=True),
+        )
 
 
 class TitleSearchApi(CachedCatalogReadMixin, generics.ListAPIView):
@@ -55,7 +60,8 @@ class TitleSearchApi(CachedCatalogReadMixin, generics.ListAPIView):
         params = SearchQuerySerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return selectors.title_search_for_viewers(
-            query=params.validated_data["q"]
+            query=params.validated_data["q"],
+            profile=selectors.viewer_profile(self.request, strict=True),
         ).prefetch_related("genres")
 
 
@@ -80,4 +86,7 @@ class PersonDetailApi(CachedCatalogReadMixin, generics.RetrieveAPIView):
     serializer_class = PersonDetailSerializer
 
     def get_object(self):
-        return selectors.person_detail_for_viewers(pk=self.kwargs["pk"])
+        return selectors.person_detail_for_viewers(
+            pk=self.kwargs["pk"],
+            profile=selectors.viewer_profile(self.request, strict=True),
+        )

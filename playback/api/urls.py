@@ -1,3 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import me_views, views
+
+urlpatterns = [
+    path(
+        "playback/sessions/",
+        views.PlaybackSessionStartApi.as_view(),
+        name="api-playback-session-start",
+    ),
+    path(
+        "playback/sessions/<uuid:session_id>/heartbeat/",
+        views.PlaybackSessionHeartbeatApi.as_view(),
+        name="api-playback-session-heartbeat",
+    ),
+    path(
+        "playback/sessions/<uuid:session_id>/end/",
+        views.PlaybackSessionEndApi.as_view(),
+        name="api-playback-session-end",
+    ),
+    path(
+        "me/continue-watching/",
+        me_views.ContinueWatchingApi.as_view(),
+        name="api-continue-watching",
+    ),
+    path("me/history/", me_views.WatchHistoryApi.as_view(), name="api-history"),
+    path("me/watchlist/", me_views.WatchlistApi.as_view(), name="api-watchlist"),
+    path(
+        "me/watchlist/<int:title_id>/",
+        me_views.WatchlistRemoveApi.as_view(),
+        name="api-watchlist-remove",
+    ),
+]

@@ -1,0 +1,24 @@
+"""Errors of the accounts API, in the project's JSON error shape."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+
+from accounts.lockout import cooloff_minutes, lockout_message
+
+
+class LoginLockedOut(exceptions.APIException):
+    """Too many failed sign-ins for this email from this address (django-axes)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(detail=lockout_message())
+        self.wait = cooloff_minutes() * 60  # DRF sends it as Retry-After
+
+
+def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ``ValidationError`` as a 400 whose ``fields`` name the inputs."""
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})

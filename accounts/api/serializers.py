@@ -1,0 +1,144 @@
+"""Shapes of the accounts API: input checks here, decisions in the services."""
+
+from django.contrib.auth.signals import user_logged_in
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.serializers import TokenObtainSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Plan, Profile, User
+
+from .errors import LoginLockedOut
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["name", "slug", "access_level", "max_streams", "max_height"]
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Profile
+        fields = ["id", "name", "is_kids", "max_maturity", "created_at"]
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    plan = PlanSerializer(source="effective_plan")
+    profiles = ProfileSerializer(many=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "date_joined", "plan", "profiles"]
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer ...`.")
+    refresh = serializers.CharField(help_text="Exchange at `auth/token/refresh/`.")
+
+    @staticmethod
+    def for_user(user: User) -> dict:
+        refresh = RefreshToken.for_user(user)
+        return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+class SignupSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    name = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional; the first profile is named after it (else the email).",
+    )
+
+
+class SignupResponseSerializer(serializers.Serializer):
+    account = AccountSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class TokenObtainPairByEmailSerializer(TokenObtainSerializer):
+    """Email and password for a token pair; a locked-out client gets 429."""
+
+    token_class = RefreshToken
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        try:
+            super().validate(attrs)  # authenticate(request=...): axes counts it
+        except exceptions.AuthenticationFailed as exc:
+            if getattr(request, "axes_locked_out", False):
+                raise LoginLockedOut() from exc
+            raise exceptions.AuthenticationFailed(
+                "No active account has this email address and password.",
+                code="no_active_account",
+            ) from exc
+        # A sign-in like the login page's: axes resets the failures, Django
+        # records last_login.
+        user_logged_in.send(sender=type(self.user), request=request, user=self.user)
+        return TokenPairSerializer.for_user(self.user)
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False)
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(help_text="The `uid` part of the emailed link.")
+    token = serializers.CharField(help_text="The `token` part of the emailed link.")
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False)
+    new_email = serializers.EmailField(max_length=254)
+
+
+class ProfileCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    is_kids = serializers.BooleanField(required=False, default=False)
+    max_maturity = serializers.ChoiceField(
+        choices=Profile._meta.get_field("max_maturity").choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Kids profiles only; 7 when left out. Other profiles see all (18).",
+    )
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, required=False)
+    is_kids = serializers.BooleanField(required=False)
+    max_maturity = serializers.ChoiceField(
+        choices=Profile._meta.get_field("max_maturity").choices,
+        required=False,
+        help_text="Kids profiles only.",
+    )
+
+
+class ApiErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        required=False, help_text="Validation errors only: messages per input."
+    )
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The body of every API error (``vod.api.errors``)."""
+
+    error = ApiErrorBodySerializer()

@@ -1,0 +1,302 @@
+"""Every write on accounts: sign-up, credentials, profiles and plans.
+
+Services raise Django's ``ValidationError`` keyed by field, so pages show the
+message next to the field and the API returns it under ``fields``.
+"""
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
+
+from .models import Plan, Profile, User
+
+# Email templates.
+RESET_LINK_EMAIL = "accounts/email/password_reset.txt"
+RESET_LINK_SUBJECT = "accounts/email/password_reset_subject.txt"
+EMAIL_CHANGED_EMAIL = "accounts/email/email_changed.txt"
+
+
+def _email_normalize(email: str, *, field: str = "email") -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    return User.objects.normalize_email(email).lower()
+
+
+def _email_ensure_free(email: str, *, field: str, exclude_pk: int | None = None):
+    taken = User.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError(
+            {field: ["An account with this email address already exists."]}
+        )
+
+
+def _password_validate(password: str, *, user: User, field: str) -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+def _profile_name_clean(name: str, *, user: User, exclude_pk=None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": ["Give the profile a name."]})
+    max_length = Profile._meta.get_field("name").max_length
+    if len(name) > max_length:
+        raise ValidationError(
+            {"name": [f"Use at most {max_length} characters for the name."]}
+        )
+    same = Profile.objects.filter(user=user, name__iexact=name)
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        raise ValidationError({"name": [f"You already have a profile called {name}."]})
+    return name
+
+
+def _maturity_for(*, is_kids: bool, max_maturity: int | None, current: int | None):
+    """A kids profile keeps a limit (7+ unless chosen); others see everything."""
+    allowed = [value for value, _ in Profile._meta.get_field("max_maturity").choices]
+    if max_maturity is not None and max_maturity not in allowed:
+        choices = ", ".join(str(value) for value in allowed)
+        raise ValidationError({"max_maturity": [f"Use one of: {choices}."]})
+    if not is_kids:
+        if max_maturity is not None and max_maturity != Profile.ADULT_MATURITY:
+            raise ValidationError(
+                {"max_maturity": ["Only kids profiles have a maturity limit."]}
+            )
+        return Profile.ADULT_MATURITY
+    if max_maturity is not None:
+        return max_maturity
+    if current is not None:
+        return current
+    return Profile.KIDS_DEFAULT_MATURITY
+
+
+def _account_lock(user: User) -> User:
+    """Serialize profile writes of one account (the limit, names, the last one)."""
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+# --- Accounts -------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_signup(
+    *, email: str, password: str, name: str = "", profile_name: str = ""
+) -> User:
+    """Create an account on the default plan with its first profile."""
+    email = _email_normalize(email)
+    name = " ".join((name or "").split())[: User._meta.get_field("name").max_length]
+    _email_ensure_free(email, field="email")
+    _password_validate(password, user=User(email=email, name=name), field="password")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, name=name)
+    except IntegrityError as exc:  # the same address, signed up a moment ago
+        raise ValidationError(
+            {"email": ["An account with this email address already exists."]}
+        ) from exc
+    first_name = profile_name or name or email.split("@", 1)[0]
+    max_length = Profile._meta.get_field("name").max_length
+    profile_create(user=user, name=first_name[:max_length])
+    return user
+
+
+@transaction.atomic
+def user_email_change(*, user: User, password: str, new_email: str) -> User:
+    """Change the sign-in address after checking the current password."""
+    if not user.check_password(password or ""):
+        raise ValidationError({"password": ["Your current password is incorrect."]})
+    new_email = _email_normalize(new_email, field="new_email")
+    if new_email == user.email:
+        raise ValidationError({"new_email": ["This is already your email address."]})
+    _email_ensure_free(new_email, field="new_email", exclude_pk=user.pk)
+    old_email = user.email
+    user.email = new_email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:
+        user.email = old_email
+        raise ValidationError(
+            {"new_email": ["An account with this email address already exists."]}
+        ) from exc
+    # Tell the old address, so a stolen session cannot quietly take the account.
+    body = render_to_string(EMAIL_CHANGED_EMAIL, {"user": user, "old_email": old_email})
+    transaction.on_commit(
+        lambda: send_mail(
+            "Your VOD email address was changed",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [old_email],
+            fail_silently=True,
+        )
+    )
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """Change the password after checking the old one; signs out other apps."""
+    if not user.check_password(old_password or ""):
+        raise ValidationError(
+            {"old_password": ["Your old password was entered incorrectly."]}
+        )
+    return user_password_set(user=user, password=new_password, field="new_password")
+
+
+@transaction.atomic
+def user_password_set(
+    *, user: User, password: str, field: str = "new_password"
+) -> User:
+    """Set a new (validated) password and revoke every refresh token of the account."""
+    _password_validate(password, user=user, field=field)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    user_tokens_revoke(user=user)
+    return user
+
+
+def user_password_reset_send(*, email: str, request) -> None:
+    """Email a reset link if an active account has this address; silent otherwise."""
+    form = PasswordResetForm(data={"email": email})
+    if not form.is_valid():
+        return
+    form.save(
+        request=request,
+        use_https=request.is_secure(),
+        subject_template_name=RESET_LINK_SUBJECT,
+        email_template_name=RESET_LINK_EMAIL,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+
+
+def user_for_reset_link(*, uidb64: str) -> User | None:
+    """The account a reset link's ``uid`` names, or None."""
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+        return User.objects.get(pk=pk)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist, ValidationError):
+        return None
+
+
+@transaction.atomic
+def user_password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> User:
+    """Set a new password from an emailed link (``uid`` and ``token``)."""
+    user = user_for_reset_link(uidb64=uidb64)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ValidationError(
+            {"token": ["This reset link is invalid or has expired; ask for a new one."]}
+        )
+    return user_password_set(user=user, password=new_password, field="new_password")
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Blacklist every live refresh token of the account (all mobile sign-ins)."""
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    created = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+    return len(created)
+
+
+# --- Profiles -------------------------------------------------------------------
+
+
+@transaction.atomic
+def profile_create(
+    *,
+    user: User,
+    name: str,
+    is_kids: bool = False,
+    max_maturity: int | None = None,
+) -> Profile:
+    """Add a profile to the account, at most ``Profile.MAX_PER_ACCOUNT``."""
+    _account_lock(user)
+    if Profile.objects.filter(user=user).count() >= Profile.MAX_PER_ACCOUNT:
+        raise ValidationError(
+            f"An account can have at most {Profile.MAX_PER_ACCOUNT} profiles; "
+            "delete one to add another."
+        )
+    name = _profile_name_clean(name, user=user)
+    maturity = _maturity_for(is_kids=is_kids, max_maturity=max_maturity, current=None)
+    return Profile.objects.create(
+        user=user, name=name, is_kids=is_kids, max_maturity=maturity
+    )
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    profile: Profile,
+    name: str | None = None,
+    is_kids: bool | None = None,
+    max_maturity: int | None = None,
+) -> Profile:
+    """Rename a profile or change its kids setting; omitted fields stay."""
+    _account_lock(profile.user)
+    new_name = (
+        profile.name
+        if name is None
+        else _profile_name_clean(name, user=profile.user, exclude_pk=profile.pk)
+    )
+    new_is_kids = profile.is_kids if is_kids is None else is_kids
+    new_maturity = _maturity_for(
+        is_kids=new_is_kids,
+        max_maturity=max_maturity,
+        current=profile.max_maturity if profile.is_kids else None,
+    )
+    profile.name, profile.is_kids, profile.max_maturity = (
+        new_name,
+        new_is_kids,
+        new_maturity,
+    )
+    profile.save(update_fields=["name", "is_kids", "max_maturity"])
+    return profile
+
+
+@transaction.atomic
+def profile_delete(*, profile: Profile) -> None:
+    """Delete a profile with its progress and list; an account keeps at least one."""
+    _account_lock(profile.user)
+    others = Profile.objects.filter(user_id=profile.user_id).exclude(pk=profile.pk)
+    if not others.exists():
+        raise ValidationError(
+            "An account needs at least one profile; add another before "
+            "deleting this one."
+        )
+    profile.delete()
+
+
+# --- Plans ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_make_default(*, plan: Plan) -> Plan:
+    """Make ``plan`` the one that accounts without a plan are on."""
+    Plan.objects.filter(is_default=True).exclude(pk=plan.pk).update(is_default=False)
+    if not plan.is_default:
+        plan.is_default = True
+        plan.save(update_fields=["is_default"])
+    return plan

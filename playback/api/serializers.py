@@ -1,0 +1,176 @@
+import math
+
+from rest_framework import serializers
+
+from catalog.models import Episode, Title
+
+ID_MAX = 2**63 - 1
+
+
+# --- Requests -------------------------------------------------------------------
+
+
+class SessionStartSerializer(serializers.Serializer):
+    title_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    episode_id = serializers.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        required=False,
+        allow_null=True,
+        help_text="Required for a series; omit or null for a movie.",
+    )
+    device_id = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "A stable id the client keeps per install or browser (e.g. a random "
+            "UUID in local storage). A new session from the same device replaces "
+            "its earlier one instead of counting as another stream."
+        ),
+    )
+    device = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A name people recognise, e.g. 'Living room TV'. Default: "
+        "from the User-Agent.",
+    )
+
+
+class PositionField(serializers.FloatField):
+    default_error_messages = {"not_finite": "A finite number of seconds is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("not_finite")
+        return value
+
+
+class HeartbeatSerializer(serializers.Serializer):
+    position = PositionField(
+        min_value=0, help_text="Seconds from the start of the video."
+    )
+
+
+class SessionEndSerializer(serializers.Serializer):
+    position = PositionField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="The final position, saved like a last heartbeat.",
+    )
+
+
+class WatchlistAddSerializer(serializers.Serializer):
+    title_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+
+
+# --- Responses ------------------------------------------------------------------
+
+
+class TitleRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Title
+        fields = ["id", "name", "slug"]
+
+
+class TitleCardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Title
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "slug",
+            "year",
+            "maturity_rating",
+            "access_level",
+            "poster",
+        ]
+
+
+class EpisodeRefSerializer(serializers.ModelSerializer):
+    season = serializers.IntegerField(source="season.number", read_only=True)
+    playable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Episode
+        fields = ["id", "season", "number", "name", "playable"]
+
+    def get_playable(self, episode: Episode) -> bool:
+        return bool(episode.video and episode.video.is_playable)
+
+
+class TextTrackUrlSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["subtitles", "captions"])
+    url = serializers.URLField()
+
+
+class SessionSerializer(serializers.Serializer):
+    """A started session: what to play, where to resume, how to report."""
+
+    id = serializers.UUIDField()
+    hls_url = serializers.URLField(help_text="The session's HLS master playlist.")
+    dash_url = serializers.URLField(
+        allow_null=True, help_text="The session's MPD; null while still encoding."
+    )
+    thumbnails_url = serializers.URLField(
+        allow_null=True, help_text="WebVTT storyboard track (#xywh= sprite tiles)."
+    )
+    poster_url = serializers.URLField(allow_null=True)
+    text_tracks = TextTrackUrlSerializer(many=True)
+    resume_position = serializers.FloatField(
+        help_text="Seconds to start at: the saved position, or 0."
+    )
+    duration = serializers.FloatField(allow_null=True)
+    expires_at = serializers.DateTimeField(
+        help_text="When the session expires unless a heartbeat comes first."
+    )
+    heartbeat_url = serializers.URLField()
+    end_url = serializers.URLField()
+    heartbeat_interval = serializers.IntegerField(help_text="Seconds.")
+    next_episode = EpisodeRefSerializer(allow_null=True)
+    title = TitleRefSerializer()
+    episode = EpisodeRefSerializer(allow_null=True)
+    max_height = serializers.IntegerField(
+        help_text="The tallest rung (in lines) the plan plays."
+    )
+    previewing = serializers.BooleanField(
+        help_text="The video is still being encoded; it already plays."
+    )
+
+
+class ResumePointSerializer(serializers.Serializer):
+    title = TitleCardSerializer()
+    episode = EpisodeRefSerializer(allow_null=True)
+    resume_position = serializers.FloatField(source="position")
+    duration = serializers.FloatField()
+    progress = serializers.FloatField(
+        source="fraction", help_text="Share watched, 0 to 1."
+    )
+    up_next = serializers.BooleanField(
+        help_text="The episode after one watched to the end."
+    )
+    updated_at = serializers.DateTimeField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    title = TitleCardSerializer()
+    episode = EpisodeRefSerializer(allow_null=True)
+    position = serializers.FloatField(source="position_seconds")
+    duration = serializers.FloatField(source="duration_seconds")
+    completed = serializers.BooleanField()
+    watched_at = serializers.DateTimeField(source="updated_at")
+
+
+class WatchlistItemSerializer(serializers.Serializer):
+    title = TitleCardSerializer()
+    added_at = serializers.DateTimeField()

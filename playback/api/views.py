@@ -1,0 +1,143 @@
+"""Playback sessions over REST: start, heartbeat, end (one class each)."""
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from accounts.api.schema import PROFILE_HEADER_PARAMETER
+from accounts.models import Profile
+
+from .. import refusals, selectors, services
+from ..delivery.sessions import session_delivery, session_is_growing
+from ..models import PlaybackSession
+from . import serializers as s
+from .common import COMMON_ERRORS, ProfileApi, error_response
+
+
+def _session_or_404(profile: Profile, session_id) -> PlaybackSession:
+    session = selectors.session_for_profile(profile=profile, session_id=session_id)
+    if session is None:
+        raise refusals.NotFound("There is no such playback session.")
+    return session
+
+
+class PlaybackSessionStartApi(ProfileApi):
+    """Start playing a movie or an episode: entitlement, then signed URLs."""
+
+    @extend_schema(
+        operation_id="playback_session_start",
+        parameters=[PROFILE_HEADER_PARAMETER],
+        request=s.SessionStartSerializer,
+        responses={
+            201: s.SessionSerializer,
+            **COMMON_ERRORS,
+            403: error_response(
+                "`upgrade_required` (with `required_plan`: {slug, name}) or "
+                "`maturity` (above the profile's rating)."
+            ),
+            409: error_response(
+                "`not_ready` (with `stage`, `status`, `progress`) or "
+                "`too_many_streams` (with `max_streams` and `active_devices`: "
+                "[{device, profile, title, started_at, last_seen_at}])."
+            ),
+        },
+    )
+    def post(self, request):
+        params = s.SessionStartSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        session = services.playback_session_start(
+            profile=self.profile,
+            title_id=data["title_id"],
+            episode_id=data.get("episode_id"),
+            device=data["device"]
+            or services.device_name_from_user_agent(
+                request.headers.get("User-Agent", "")
+            ),
+            device_id=data["device_id"],
+        )
+        body = session_start_body(request, session)
+        return Response(s.SessionSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+def session_start_body(request, session) -> dict:
+    """What a player needs for ``session`` (see ``SessionSerializer``)."""
+    delivery = session_delivery(session, absolute=request.build_absolute_uri)
+    if delivery is None:  # the stored revision vanished between the two reads
+        raise refusals.NotReady(
+            "This video is not ready to play yet.", stage="", progress=0
+        )
+    episode = session.episode
+    following = selectors.next_episode(episode) if episode else None
+    kwargs = {"session_id": session.id}
+    return {
+        "id": session.id,
+        "hls_url": delivery.hls_url,
+        "dash_url": delivery.dash_url,
+        "thumbnails_url": delivery.thumbnails_url,
+        "poster_url": delivery.poster_url,
+        "text_tracks": delivery.text_tracks,
+        "resume_position": selectors.resume_position(
+            session.profile, session.title, episode
+        ),
+        "duration": session.video.duration_seconds,
+        "expires_at": session.expires_at,
+        "heartbeat_url": request.build_absolute_uri(
+            reverse("api-playback-session-heartbeat", kwargs=kwargs)
+        ),
+        "end_url": request.build_absolute_uri(
+            reverse("api-playback-session-end", kwargs=kwargs)
+        ),
+        "heartbeat_interval": settings.PLAYBACK_HEARTBEAT_SECONDS,
+        "next_episode": following,
+        "title": session.title,
+        "episode": episode,
+        "max_height": session.max_height,
+        "previewing": session_is_growing(session),
+    }
+
+
+SESSION_GONE = error_response(
+    "`session_ended`, `session_expired` or `no_longer_available`: start a new one."
+)
+
+
+class PlaybackSessionHeartbeatApi(ProfileApi):
+    """Report the position (about every 10 s): keeps the session alive, saves
+    progress. Idempotent; a late heartbeat of an older session is ignored."""
+
+    @extend_schema(
+        operation_id="playback_session_heartbeat",
+        parameters=[PROFILE_HEADER_PARAMETER],
+        request=s.HeartbeatSerializer,
+        responses={204: None, **COMMON_ERRORS, 410: SESSION_GONE},
+    )
+    def post(self, request, session_id):
+        params = s.HeartbeatSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        session = _session_or_404(self.profile, session_id)
+        services.playback_session_heartbeat(
+            session=session, position=params.validated_data["position"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PlaybackSessionEndApi(ProfileApi):
+    """Stop playing: frees the stream at once; saves the final position if sent."""
+
+    @extend_schema(
+        operation_id="playback_session_end",
+        parameters=[PROFILE_HEADER_PARAMETER],
+        request=s.SessionEndSerializer,
+        responses={204: None, **COMMON_ERRORS},
+    )
+    def post(self, request, session_id):
+        params = s.SessionEndSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        session = _session_or_404(self.profile, session_id)
+        services.playback_session_end(
+            session=session, position=params.validated_data.get("position")
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

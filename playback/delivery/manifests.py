@@ -1,0 +1,222 @@
+"""The manifests a session plays: the stored ones, cut to the plan and signed.
+
+The pipeline stores one HLS master playlist (and, once published, one MPD) per
+revision, with relative names. A session gets its own copies: only the rungs
+its plan allows, every name turned into a signed URL. The stored master is the
+one description of a revision that exists both while it is still being
+written (no Rendition rows yet) and once it is published, so both cases read
+it; parsed copies are cached, for a long time once the revision is published
+(its files never change) and briefly while it grows.
+
+Rungs are matched to their files by position: ffmpeg numbers representations
+in the order of the ladder, which is the master's order, and names init and
+media segments after that number (``encode.INIT_NAME``, ``SEGMENT_NAME``).
+"""
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from django.core.cache import cache
+
+from catalog.transcoding import encode, packaging, pipeline
+from catalog.transcoding.publish import video_storage
+
+MASTER = pipeline.MASTER_PLAYLIST
+MPD = pipeline.MPD
+PUBLISHED_CACHE_SECONDS = 24 * 3600
+GROWING_CACHE_SECONDS = 2
+MPD_NS = packaging.MPD_NS
+_ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
+_RUNG_NAME = re.compile(r"^(\d+)p\.m3u8$")
+_BASE_URL_MARK = "@@BASE_URL@@"
+
+
+@dataclass(frozen=True)
+class Rung:
+    index: int  # the representation id of its init and media segments
+    lines: int  # "480p" is 480: what a plan's max_height is compared with
+    variant: packaging.Variant
+
+
+@dataclass(frozen=True)
+class StoredMaster:
+    rungs: tuple[Rung, ...]
+    audio_uri: str | None
+    audio_codec: str
+    text_tracks: tuple[packaging.TextTrackEntry, ...]
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {key: value.strip('"') for key, value in _ATTRIBUTE.findall(text)}
+
+
+def _lines(uri: str, width: int, height: int) -> int:
+    """A rung's nominal lines: its name ("480p", the short side the ladder aimed
+    at, although 16:9 makes it 486), else its short side."""
+    match = _RUNG_NAME.match(posixpath.basename(uri))
+    return int(match.group(1)) if match else min(width, height)
+
+
+def parse_master(text: str) -> StoredMaster:
+    """Read a master playlist written by ``packaging.master_playlist``."""
+    rungs: list[Rung] = []
+    audio_uri = None
+    audio_codec = pipeline.AUDIO_CODEC
+    text_tracks = []
+    pending = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#EXT-X-MEDIA:"):
+            attributes = _attributes(line.partition(":")[2])
+            uri = attributes.get("URI")
+            if attributes.get("TYPE") == "AUDIO" and uri:
+                audio_uri = uri
+            elif attributes.get("TYPE") == "SUBTITLES" and uri:
+                text_tracks.append(
+                    packaging.TextTrackEntry(
+                        uri=uri,
+                        vtt_uri=posixpath.splitext(uri)[0] + ".vtt",
+                        language=attributes.get("LANGUAGE", ""),
+                        name=attributes.get("NAME", ""),
+                        default=attributes.get("DEFAULT") == "YES",
+                    )
+                )
+        elif line.startswith("#EXT-X-STREAM-INF:"):
+            pending = _attributes(line.partition(":")[2])
+        elif line and not line.startswith("#") and pending is not None:
+            width, _, height = pending.get("RESOLUTION", "0x0").partition("x")
+            codecs = [c for c in pending.get("CODECS", "").split(",") if c]
+            audio = [c for c in codecs if c.startswith("mp4a")]
+            if audio:
+                audio_codec = audio[0]
+            bandwidth = int(pending.get("BANDWIDTH", "0"))
+            variant = packaging.Variant(
+                uri=line,
+                bandwidth=bandwidth,
+                average_bandwidth=int(pending.get("AVERAGE-BANDWIDTH", bandwidth)),
+                width=int(width),
+                height=int(height),
+                codecs=",".join(c for c in codecs if not c.startswith("mp4a")),
+                frame_rate=float(pending.get("FRAME-RATE", "0")),
+            )
+            lines = _lines(line, variant.width, variant.height)
+            rungs.append(Rung(index=len(rungs), lines=lines, variant=variant))
+            pending = None
+    return StoredMaster(
+        rungs=tuple(rungs),
+        audio_uri=audio_uri,
+        audio_codec=audio_codec,
+        text_tracks=tuple(text_tracks),
+    )
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with video_storage().open(path, "rb") as handle:
+            return handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def stored_master(prefix: str, *, growing: bool) -> StoredMaster | None:
+    """The parsed master of the revision under ``prefix``; None if not stored."""
+    key = f"playback:master:{prefix}"
+    master = cache.get(key)
+    if master is None:
+        text = _read_text(prefix + MASTER)
+        if text is None:
+            return None
+        master = parse_master(text)
+        timeout = GROWING_CACHE_SECONDS if growing else PUBLISHED_CACHE_SECONDS
+        cache.set(key, master, timeout=timeout)
+    return master
+
+
+def rungs_for_height(
+    master: StoredMaster, max_height: int
+) -> tuple[list[Rung], list[Rung]]:
+    """(allowed, withheld): rungs up to ``max_height``; at least the lowest one."""
+    allowed = [rung for rung in master.rungs if rung.lines <= max_height]
+    if not allowed and master.rungs:
+        allowed = [min(master.rungs, key=lambda rung: rung.lines)]
+    withheld = [rung for rung in master.rungs if rung not in allowed]
+    return allowed, withheld
+
+
+def withheld_files(withheld: Iterable[Rung]) -> list[str]:
+    """Name prefixes a session may not fetch: its withheld rungs' playlists,
+    init and media segments, and the stored manifests its own replace."""
+    names = [MASTER, MPD]
+    for rung in withheld:
+        representation = str(rung.index)
+        names += [
+            rung.variant.uri,
+            encode.INIT_NAME.replace("$RepresentationID$", representation),
+            encode.SEGMENT_NAME.split("$Number")[0].replace(
+                "$RepresentationID$", representation
+            ),
+        ]
+    return names
+
+
+def session_master_text(
+    master: StoredMaster, rungs: Iterable[Rung], *, url: Callable[[str], str]
+) -> str:
+    """The session's master playlist: ``rungs`` only, each name mapped by ``url``."""
+    return packaging.master_playlist(
+        [rung.variant for rung in rungs],
+        audio_uri=master.audio_uri,
+        audio_codec=master.audio_codec,
+        audio_bandwidth=(0, 0),  # the stored bandwidths already include the audio
+        text_tracks=master.text_tracks,
+        uri=url,
+    )
+
+
+def _mpd_without(mpd_xml: str, withheld_ids: set[str]) -> str:
+    root = ET.fromstring(mpd_xml)  # noqa: S314 (our own pipeline wrote it)
+    for adaptation in root.iter(f"{{{MPD_NS}}}AdaptationSet"):
+        if adaptation.get("contentType") != "video":
+            continue
+        kept = []
+        for representation in adaptation.findall(f"{{{MPD_NS}}}Representation"):
+            if representation.get("id") in withheld_ids:
+                adaptation.remove(representation)
+            else:
+                kept.append(representation)
+        for attribute in ("width", "height"):
+            sizes = [int(r.get(attribute, "0")) for r in kept]
+            name = f"max{attribute.title()}"
+            if sizes and adaptation.get(name):
+                adaptation.set(name, str(max(sizes)))
+    for old in root.findall(f"{{{MPD_NS}}}BaseURL"):
+        root.remove(old)
+    children = list(root)
+    position = sum(
+        1 for child in children if child.tag == f"{{{MPD_NS}}}ProgramInformation"
+    )
+    base = ET.Element(f"{{{MPD_NS}}}BaseURL")
+    base.text = _BASE_URL_MARK
+    root.insert(position, base)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
+def session_mpd_text(prefix: str, withheld: Iterable[Rung], *, base_url: str):
+    """The session's MPD: withheld rungs removed, relative names resolved against
+    ``base_url`` (the signed URL of the revision's folder); None if not stored."""
+    withheld_ids = {str(rung.index) for rung in withheld}
+    key = f"playback:mpd:{prefix}:{','.join(sorted(withheld_ids))}"
+    template = cache.get(key)
+    if template is None:
+        text = _read_text(prefix + MPD)
+        if text is None:
+            return None
+        template = _mpd_without(text, withheld_ids)
+        cache.set(key, template, timeout=PUBLISHED_CACHE_SECONDS)
+    return template.replace(_BASE_URL_MARK, escape(base_url))

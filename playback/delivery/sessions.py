@@ -1,0 +1,111 @@
+"""A session's delivery: its grant, and the URLs a player needs to play it."""
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+
+from catalog.models import TextTrack
+
+from ..models import PlaybackSession
+from . import manifests
+from .signing import Grant, Signer, signer
+
+
+@dataclass
+class TextTrackUrl:
+    language: str
+    label: str
+    kind: str
+    url: str
+
+
+@dataclass
+class SessionDelivery:
+    token: str
+    hls_url: str
+    dash_url: str | None
+    poster_url: str | None
+    thumbnails_url: str | None
+    text_tracks: list[TextTrackUrl] = field(default_factory=list)
+
+
+def session_prefix(session: PlaybackSession) -> str:
+    return session.video.revision_prefix(session.revision)
+
+
+def session_is_growing(session: PlaybackSession) -> bool:
+    """Whether the session plays a revision still being written."""
+    return session.video.preview_revision == session.revision
+
+
+def session_grant(session: PlaybackSession, master: manifests.StoredMaster) -> Grant:
+    """The session's grant: its revision's files, less the rungs over its plan.
+
+    It depends only on the session and the stored master, so its token is the
+    same each time it is made.
+    """
+    _allowed, withheld = manifests.rungs_for_height(master, session.max_height)
+    expires = int(session.started_at.timestamp()) + int(
+        settings.PLAYBACK_URL_LIFETIME_SECONDS
+    )
+    return Grant(
+        session_id=session.id,
+        prefix=session_prefix(session),
+        expires=expires,
+        deny=tuple(manifests.withheld_files(withheld)),
+    )
+
+
+def _kind_of(entry) -> str:
+    # The pipeline names a track's files "<language>-<kind>" (see _store_text_tracks).
+    stem = posixpath.splitext(posixpath.basename(entry.uri))[0]
+    kind = stem.rpartition("-")[2]
+    return kind if kind in TextTrack.Kind.values else TextTrack.Kind.SUBTITLES
+
+
+def session_delivery(
+    session: PlaybackSession,
+    *,
+    absolute: Callable[[str], str] = lambda url: url,
+    using: Signer | None = None,
+) -> SessionDelivery | None:
+    """Signed URLs for ``session``; None if its revision's master is gone.
+
+    ``absolute`` turns a root-relative URL into an absolute one (apps need
+    them); ``request.build_absolute_uri`` does.
+    """
+    prefix = session_prefix(session)
+    master = manifests.stored_master(prefix, growing=session_is_growing(session))
+    if master is None:
+        return None
+    using = using or signer()
+    token = using.sign(session_grant(session, master))
+
+    def media(path: str) -> str | None:
+        if not path or not path.startswith(prefix):
+            return None  # not stored yet, or another revision's
+        return absolute(using.url(token, path))
+
+    video = session.video
+    dash_url = None
+    if video.dash_manifest_path.startswith(prefix):
+        dash_url = absolute(reverse("playback:session_mpd", kwargs={"token": token}))
+    return SessionDelivery(
+        token=token,
+        hls_url=absolute(reverse("playback:session_master", kwargs={"token": token})),
+        dash_url=dash_url,
+        poster_url=media(video.poster_path),
+        thumbnails_url=media(video.thumbnails_path),
+        text_tracks=[
+            TextTrackUrl(
+                language=entry.language,
+                label=entry.name,
+                kind=_kind_of(entry),
+                url=media(prefix + entry.vtt_uri),
+            )
+            for entry in master.text_tracks
+        ],
+    )

@@ -1,0 +1,241 @@
+"""Reads of playback: live sessions, resume points, continue watching, history,
+My List and next episodes, each for one profile and its visible titles only."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from accounts.models import Profile, User
+from catalog import selectors as catalog_selectors
+from catalog.models import Episode, Title
+
+from .models import PlaybackSession, WatchlistItem, WatchProgress
+
+
+@dataclass
+class ResumePoint:
+    """What to play next for a title, and where: a row of 'continue watching'.
+
+    ``up_next`` is an episode following one watched to the end; it starts at 0.
+    """
+
+    title: Title
+    episode: Episode | None
+    position: float
+    duration: float
+    updated_at: datetime.datetime
+    up_next: bool = False
+
+    @property
+    def fraction(self) -> float:
+        """How much of it is watched, 0 to 1 (for a progress bar)."""
+        if self.duration <= 0:
+            return 0.0
+        return max(0.0, min(1.0, self.position / self.duration))
+
+
+# --- Sessions -----------------------------------------------------------------
+
+
+def live_sessions(*, user: User, at: datetime.datetime | None = None) -> QuerySet:
+    """The account's sessions that count against its plan's streams right now."""
+    return PlaybackSession.objects.filter(
+        profile__user=user, ended_at__isnull=True, expires_at__gt=at or timezone.now()
+    )
+
+
+def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | None:
+    """One of the profile's sessions, any state; None for another's or none."""
+    return (
+        PlaybackSession.objects.select_related("video", "title", "episode")
+        .filter(pk=session_id, profile=profile)
+        .first()
+    )
+
+
+def session_for_delivery(*, session_id) -> PlaybackSession | None:
+    """A live session with its video, for writing its manifests; else None."""
+    return (
+        PlaybackSession.objects.select_related("video")
+        .filter(pk=session_id, ended_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    live: bool
+    growing: bool  # its revision is still being written
+
+
+def session_delivery_state(*, session_id) -> DeliveryState | None:
+    """Whether a session's URLs still work, in one query by primary key."""
+    row = (
+        PlaybackSession.objects.filter(pk=session_id)
+        .values_list("ended_at", "expires_at", "revision", "video__preview_revision")
+        .first()
+    )
+    if row is None:
+        return None
+    ended_at, expires_at, revision, preview = row
+    return DeliveryState(
+        live=ended_at is None and expires_at > timezone.now(),
+        growing=preview == revision,
+    )
+
+
+# --- Progress -----------------------------------------------------------------
+
+
+def _progress_filter(title: Title, episode: Episode | None) -> dict:
+    if episode is None:
+        return {"title": title, "episode__isnull": True}
+    return {"title": title, "episode": episode}
+
+
+def resume_position(
+    profile: Profile, title: Title, episode: Episode | None = None
+) -> float:
+    """Seconds to start a movie or an episode at: the saved position, or 0 once
+    it was watched to the end (or never started)."""
+    row = (
+        WatchProgress.objects.filter(
+            profile=profile, **_progress_filter(title, episode)
+        )
+        .values_list("position_seconds", "completed")
+        .first()
+    )
+    if row is None or row[1]:
+        return 0.0
+    return float(row[0])
+
+
+def next_episode(episode: Episode) -> Episode | None:
+    """The episode after ``episode``: next in its season, else the next season's first."""
+    season = episode.season
+    return (
+        Episode.objects.filter(season__title_id=season.title_id)
+        .filter(
+            Q(season__number=season.number, number__gt=episode.number)
+            | Q(season__number__gt=season.number)
+        )
+        .select_related("season", "video")
+        .order_by("season__number", "number")
+        .first()
+    )
+
+
+def _latest_per_title(profile: Profile, titles: QuerySet[Title]) -> QuerySet:
+    """The profile's newest progress row of each of ``titles``, newest first."""
+    return (
+        WatchProgress.objects.filter(profile=profile, title__in=titles.values("pk"))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("title_id")],
+                order_by=[F("updated_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .select_related("title", "episode__season__title", "episode__video")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def _episodes_following(rows: list[WatchProgress]) -> dict[int, Episode | None]:
+    """For each row of a finished episode: the episode after it, in one query."""
+    finished = [row for row in rows if row.episode_id and row.completed]
+    if not finished:
+        return {}
+    episodes = list(
+        Episode.objects.filter(season__title_id__in={row.title_id for row in finished})
+        .select_related("season", "video")
+        .order_by("season__title_id", "season__number", "number")
+    )
+    following: dict[int, Episode | None] = {}
+    for row in finished:
+        current = row.episode
+        key = (current.season.number, current.number)
+        later = [
+            e
+            for e in episodes
+            if e.season.title_id == row.title_id and (e.season.number, e.number) > key
+        ]
+        following[row.pk] = later[0] if later else None
+    return following
+
+
+def _resume_point(row: WatchProgress, following: dict) -> ResumePoint | None:
+    if row.completed:
+        upcoming = following.get(row.pk)
+        if upcoming is None:
+            return None  # a movie, or the last episode, watched to the end
+        duration = (upcoming.video.duration_seconds if upcoming.video else 0) or 0
+        return ResumePoint(
+            title=row.title,
+            episode=upcoming,
+            position=0.0,
+            duration=float(duration),
+            updated_at=row.updated_at,
+            up_next=True,
+        )
+    if row.position_seconds <= 0:
+        return None
+    return ResumePoint(
+        title=row.title,
+        episode=row.episode,
+        position=row.position_seconds,
+        duration=row.duration_seconds,
+        updated_at=row.updated_at,
+    )
+
+
+def continue_watching(profile: Profile, limit: int = 20) -> list[ResumePoint]:
+    """Titles started and not finished, newest first: where each one stopped,
+    or the next episode after one watched to the end. Two queries."""
+    titles = catalog_selectors.titles_visible_to(profile)
+    rows = list(_latest_per_title(profile, titles))
+    following = _episodes_following(rows)
+    points = [point for row in rows if (point := _resume_point(row, following))]
+    return points[:limit]
+
+
+def title_resume_point(profile: Profile, title: Title) -> ResumePoint | None:
+    """Where to resume ``title`` (a movie, or the series' latest episode); None
+    if it was never started or was watched to the end."""
+    rows = list(_latest_per_title(profile, Title.objects.filter(pk=title.pk)))
+    following = _episodes_following(rows)
+    return _resume_point(rows[0], following) if rows else None
+
+
+def watch_history(profile: Profile) -> QuerySet[WatchProgress]:
+    """Every movie and episode the profile played, most recent first."""
+    titles = catalog_selectors.titles_visible_to(profile)
+    return (
+        WatchProgress.objects.filter(profile=profile, title__in=titles.values("pk"))
+        .select_related("title", "episode__season")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+# --- My List ------------------------------------------------------------------
+
+
+def watchlist(profile: Profile) -> QuerySet[WatchlistItem]:
+    """The profile's list, last added first, visible titles only."""
+    titles = catalog_selectors.titles_visible_to(profile)
+    return (
+        WatchlistItem.objects.filter(profile=profile, title__in=titles.values("pk"))
+        .select_related("title")
+        .order_by("-added_at", "-pk")
+    )
+
+
+def watchlist_title_ids(profile: Profile) -> set[int]:
+    """Ids of the titles on the profile's list (for 'added' marks on cards)."""
+    return set(
+        WatchlistItem.objects.filter(profile=profile).values_list("title_id", flat=True)
+    )

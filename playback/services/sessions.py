@@ -1,0 +1,282 @@
+"""Playback sessions: start (after every entitlement check), heartbeat, end.
+
+A session starts only after every check passes, and nothing is written when
+one fails. Heartbeats keep it alive and save the position (see progress.py);
+a session silent for PLAYBACK_SESSION_TIMEOUT_SECONDS has expired.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Plan, Profile, User
+from accounts.selectors import plan_for_user
+from catalog.models import Episode, Title, Video
+
+from .. import refusals, selectors
+from ..delivery import manifests
+from ..models import PlaybackSession
+from .progress import position_checked, watch_progress_record
+
+DEVICE_NAMES = (  # (User-Agent fragment, name), first match wins
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+DEVICE_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_name_from_user_agent(user_agent: str) -> str:
+    """A short name people recognise, e.g. 'Firefox on Linux'."""
+    browser = next((n for key, n in DEVICE_NAMES if key in user_agent), "")
+    system = next((n for key, n in DEVICE_SYSTEMS if key in user_agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or (user_agent[:60] or "Unknown device")
+
+
+def _timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.PLAYBACK_SESSION_TIMEOUT_SECONDS)
+
+
+# --- Starting a session -------------------------------------------------------
+
+
+def _entitled_title(
+    *, profile: Profile, title_id: int, episode_id: int | None
+) -> tuple[Title, Episode | None]:
+    title = (
+        Title.objects.visible_to_viewers()
+        .select_related("video")
+        .filter(pk=title_id)
+        .first()
+    )
+    if title is None:
+        raise refusals.NotFound("There is no such title.")
+    episode = None
+    if title.is_series:
+        if episode_id is None:
+            raise refusals.InvalidInput(
+                "Choose an episode of this series.",
+                fields={"episode_id": ["Required for a series."]},
+            )
+        episode = (
+            Episode.objects.select_related("video", "season")
+            .filter(pk=episode_id, season__title=title)
+            .first()
+        )
+        if episode is None:
+            raise refusals.NotFound("This series has no such episode.")
+    elif episode_id is not None:
+        raise refusals.NotFound("This title is a movie; it has no episodes.")
+    if title.maturity_rating > profile.max_maturity:
+        raise refusals.MaturityRestricted(
+            f"“{title.name}” is rated {title.get_maturity_rating_display()}, "
+            f"above what the profile {profile.name} may watch."
+        )
+    return title, episode
+
+
+def _check_plan(plan: Plan, title: Title) -> None:
+    if plan.unlocks(title.access_level):
+        return
+    needed = next(
+        (
+            p
+            for p in Plan.objects.order_by("position", "pk")
+            if p.unlocks(title.access_level)
+        ),
+        None,
+    )
+    if needed is None:
+        message = f"“{title.name}” is not included in any plan at the moment."
+        raise refusals.UpgradeRequired(message, required_plan=None)
+    raise refusals.UpgradeRequired(
+        f"“{title.name}” needs the {needed.name} plan; your plan is {plan.name}.",
+        required_plan={"slug": needed.slug, "name": needed.name},
+    )
+
+
+def _playable_revision(
+    video: Video | None,
+) -> tuple[Video, str, manifests.StoredMaster]:
+    if video is None:
+        raise refusals.NotReady("There is no video for this yet.", stage="", progress=0)
+    revision = video.revision or video.preview_revision
+    master = None
+    if revision:
+        master = manifests.stored_master(
+            video.revision_prefix(revision), growing=not video.revision
+        )
+    if master is None or not master.rungs:
+        stage = video.get_stage_display() if video.stage else video.get_status_display()
+        raise refusals.NotReady(
+            f"This video is not ready to play yet ({stage}, {video.progress}%).",
+            stage=video.stage,
+            status=video.status,
+            progress=video.progress,
+        )
+    return video, revision, master
+
+
+def _active_device(session: PlaybackSession) -> dict:
+    name = session.title.name
+    if session.episode_id:
+        episode = session.episode
+        name = f"{name} S{episode.season.number}:E{episode.number}"
+    return {
+        "device": session.device or "Unknown device",
+        "profile": session.profile.name,
+        "title": name,
+        "started_at": session.started_at,
+        "last_seen_at": session.last_seen_at,
+    }
+
+
+@transaction.atomic
+def playback_session_start(
+    *,
+    profile: Profile,
+    title_id: int,
+    episode_id: int | None = None,
+    device: str = "",
+    device_id: str = "",
+) -> PlaybackSession:
+    """Start playing a movie or an episode, after every entitlement check.
+
+    Raises a ``refusals.PlaybackRefused`` (and writes nothing) when the title is
+    unknown or not visible, above the profile's maturity, outside the plan,
+    not playable yet, or when the account already plays as many streams as its
+    plan allows. A new session from the same ``device_id`` replaces that
+    device's earlier one.
+    """
+    title, episode = _entitled_title(
+        profile=profile, title_id=title_id, episode_id=episode_id
+    )
+    user = profile.user
+    plan = plan_for_user(user)
+    _check_plan(plan, title)
+    video, revision, _master = _playable_revision(
+        episode.video if episode else title.video
+    )
+
+    # One start at a time per account, so two devices cannot both take the
+    # last stream (SQLite's IMMEDIATE transactions already serialise writers).
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    now = timezone.now()
+    live = list(
+        selectors.live_sessions(user=user, at=now).select_related(
+            "profile", "title", "episode__season"
+        )
+    )
+    replaced = [s for s in live if device_id and s.device_id == device_id]
+    others = [s for s in live if s not in replaced]
+    if len(others) >= plan.max_streams:
+        devices = sorted(others, key=lambda s: s.started_at)
+        raise refusals.TooManyStreams(
+            f"Your {plan.name} plan plays {plan.max_streams} "
+            f"stream{'s' if plan.max_streams != 1 else ''} at a time; stop one "
+            "of these first.",
+            max_streams=plan.max_streams,
+            active_devices=[_active_device(s) for s in devices],
+        )
+    if replaced:
+        PlaybackSession.objects.filter(
+            pk__in=[s.pk for s in replaced], ended_at__isnull=True
+        ).update(ended_at=now)
+    return PlaybackSession.objects.create(
+        profile=profile,
+        video=video,
+        title=title,
+        episode=episode,
+        revision=revision,
+        max_height=plan.max_height,
+        device=device[:200],
+        device_id=device_id[:64],
+        last_seen_at=now,
+        expires_at=now + _timeout(),
+    )
+
+
+def _title_still_available(session: PlaybackSession, now) -> bool:
+    return Title.objects.visible_to_viewers(now).filter(pk=session.title_id).exists()
+
+
+def playback_session_heartbeat(*, session: PlaybackSession, position: float) -> bool:
+    """Keep a live session alive and save its position; True if the position
+    was saved (False: a newer session of the profile wrote one since).
+
+    Raises ``refusals.SessionGone`` for an ended or expired session, or one
+    whose title stopped being available (which it ends), and
+    ``refusals.InvalidInput`` for a position outside the video. A refused
+    heartbeat saves no position and keeps nothing alive.
+    """
+    now = timezone.now()
+    if session.ended_at is not None:
+        raise refusals.SessionGone("This playback session has ended.")
+    if session.expires_at <= now:
+        raise refusals.SessionGone(
+            "This playback session expired; start playback again.",
+            code="session_expired",
+        )
+    position = position_checked(session, position)
+    if not _title_still_available(session, now):
+        PlaybackSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        raise refusals.SessionGone(
+            "This title is no longer available.", code="no_longer_available"
+        )
+    with transaction.atomic():
+        kept_alive = PlaybackSession.objects.filter(
+            pk=session.pk, ended_at__isnull=True, expires_at__gt=now
+        ).update(last_seen_at=now, expires_at=now + _timeout())
+        if not kept_alive:  # ended by another request since it was read
+            raise refusals.SessionGone("This playback session has ended.")
+        session.last_seen_at, session.expires_at = now, now + _timeout()
+        return watch_progress_record(session=session, position=position)
+
+
+@transaction.atomic
+def playback_session_end(
+    *, session: PlaybackSession, position: float | None = None
+) -> None:
+    """End a session at once, freeing its stream; saves ``position`` if given.
+
+    Ending an ended session does nothing; one that merely expired still
+    records its last position.
+    """
+    now = timezone.now()
+    if position is not None:
+        position = position_checked(session, position)
+    ended = PlaybackSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+        ended_at=now
+    )
+    session.ended_at = session.ended_at or now
+    if ended and position is not None:
+        watch_progress_record(session=session, position=position)
+
+
+def playback_sessions_prune(*, older_than_days: int | None = None) -> int:
+    """Delete sessions over for longer than the retention period; how many."""
+    days = (
+        settings.PLAYBACK_SESSION_RETENTION_DAYS
+        if older_than_days is None
+        else older_than_days
+    )
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    deleted, _ = PlaybackSession.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,97 @@
+"""Administrators assign plans and see profiles; editors get nothing here."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from accounts.models import Plan
+
+from .factories import PlanFactory, ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def editor_client(client):
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    return client
+
+
+def test_plan_list_shows_levels_streams_height_and_default(admin_client):
+    response = admin_client.get(reverse("admin:accounts_plan_changelist"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for heading in ["Name", "Access level", "Max streams", "Max height", "Is default"]:
+        assert heading in html
+    for plan in Plan.objects.all():
+        assert plan.name in html
+
+
+def test_make_default_action_moves_the_default(admin_client):
+    premium = Plan.objects.get(slug="premium")
+    response = admin_client.post(
+        reverse("admin:accounts_plan_changelist"),
+        {"action": "make_default", "_selected_action": [premium.pk]},
+    )
+    assert response.status_code == 302
+    assert list(Plan.objects.filter(is_default=True)) == [premium]
+
+
+def test_user_page_assigns_a_plan_and_shows_profiles(admin_client):
+    user = UserFactory()
+    profile = ProfileFactory(user=user, name="Kiddo", kids=True)
+    plan = PlanFactory(name="Gold")
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="plan"' in html
+    assert "Kiddo" in html
+
+    data = {
+        "email": user.email,
+        "name": "",
+        "plan": plan.pk,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "profiles-TOTAL_FORMS": "1",
+        "profiles-INITIAL_FORMS": "1",
+        "profiles-MIN_NUM_FORMS": "0",
+        "profiles-MAX_NUM_FORMS": "5",
+        "profiles-0-id": profile.pk,
+        "profiles-0-user": user.pk,
+        "profiles-0-name": "Kiddo",
+        "profiles-0-is_kids": "on",
+        "profiles-0-max_maturity": "13",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    user.refresh_from_db()
+    profile.refresh_from_db()
+    assert user.plan == plan
+    assert profile.max_maturity == 13
+
+
+def test_editors_have_no_permission_on_accounts():
+    editors = Group.objects.get(name="Editors")
+    assert not editors.permissions.filter(content_type__app_label="accounts").exists()
+    assert not editors.permissions.exclude(content_type__app_label="catalog").exists()
+    assert Permission.objects.filter(content_type__app_label="accounts").exists()
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:accounts_user_changelist", "admin:accounts_plan_changelist"],
+)
+def test_editors_cannot_open_account_screens(editor_client, url_name):
+    assert editor_client.get(reverse(url_name)).status_code == 403

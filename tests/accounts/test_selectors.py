@@ -1,0 +1,103 @@
+"""Which plan applies and which profile a request acts for."""
+
+import pytest
+from django.test import RequestFactory
+from rest_framework.exceptions import NotFound, ValidationError
+
+from accounts import selectors
+from accounts.models import Plan
+from accounts.selectors import ProfileRequired
+
+from .factories import PlanFactory, ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class _Session(dict):
+    pass
+
+
+def _request(user, *, header=None, session=None):
+    headers = {"X-Profile-ID": str(header)} if header is not None else {}
+    request = RequestFactory().get("/", headers=headers)
+    request.user = user
+    request.session = _Session(session or {})
+    return request
+
+
+def test_plan_for_user_is_the_default_plan_without_one():
+    assert selectors.plan_for_user(UserFactory()) == Plan.objects.get(is_default=True)
+
+
+def test_plan_for_user_is_the_assigned_plan():
+    plan = PlanFactory()
+    assert selectors.plan_for_user(UserFactory(plan=plan)) == plan
+
+
+def test_profile_for_request_uses_the_header_first(user, profile):
+    second = ProfileFactory(user=user)
+    request = _request(user, header=second.pk, session={"profile_id": profile.pk})
+    assert selectors.profile_for_request(request) == second
+
+
+def test_profile_for_request_uses_the_session_without_header(user, profile):
+    ProfileFactory(user=user)
+    assert (
+        selectors.profile_for_request(
+            _request(user, session={"profile_id": profile.pk})
+        )
+        == profile
+    )
+
+
+def test_profile_for_request_falls_back_to_the_single_profile(user, profile):
+    assert selectors.profile_for_request(_request(user)) == profile
+
+
+def test_profile_for_request_requires_a_choice_among_several(user):
+    ProfileFactory(user=user)
+    with pytest.raises(ProfileRequired):
+        selectors.profile_for_request(_request(user))
+
+
+def test_profile_for_request_hides_another_accounts_profile(user, other_profile):
+    with pytest.raises(NotFound):
+        selectors.profile_for_request(_request(user, header=other_profile.pk))
+
+
+def test_profile_for_request_refuses_a_malformed_header(user):
+    with pytest.raises(ValidationError):
+        selectors.profile_for_request(_request(user, header="abc"))
+
+
+def test_a_foreign_profile_in_the_session_is_ignored(user, profile, other_profile):
+    ProfileFactory(user=user)
+    request = _request(user, session={"profile_id": other_profile.pk})
+    with pytest.raises(ProfileRequired):
+        selectors.profile_for_request(request)
+    assert "profile_id" not in request.session
+
+
+def test_profile_get_is_a_404_for_another_account(user, other_profile):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        selectors.profile_get(user=user, pk=other_profile.pk)
+
+
+def test_account_detail_resolves_the_plan_and_profiles_in_three_queries(
+    user, django_assert_num_queries
+):
+    ProfileFactory(user=user)
+    with django_assert_num_queries(3):  # account+plan, profiles, default plan
+        account = selectors.account_detail(user=user)
+        names = [p.name for p in account.profiles.all()]
+    assert account.effective_plan.slug == "free"
+    assert len(names) == 2
+
+
+def test_profile_switcher_shows_the_picked_profile(user, profile):
+    second = ProfileFactory(user=user)
+    nav = selectors.profile_switcher(_request(user, session={"profile_id": second.pk}))
+    assert nav["current"] == second
+    assert nav["profiles"] == [profile, second]

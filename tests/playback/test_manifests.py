@@ -1,0 +1,180 @@
+"""Reading the stored master and cutting it (and the MPD) down to a plan."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import m3u8
+import pytest
+
+from catalog.transcoding import packaging
+from playback.delivery import manifests
+
+MPD = "{urn:mpeg:dash:schema:mpd:2011}"
+
+pytestmark = pytest.mark.django_db
+
+
+def variant(name: str, width: int, height: int) -> packaging.Variant:
+    return packaging.Variant(
+        uri=name,
+        bandwidth=1000 * height,
+        average_bandwidth=900 * height,
+        width=width,
+        height=height,
+        codecs="avc1.64001f",
+        frame_rate=25.0,
+    )
+
+
+LADDER = packaging.master_playlist(
+    [
+        variant("1080p.m3u8", 1920, 1080),
+        variant("720p.m3u8", 1280, 720),
+        variant("480p.m3u8", 864, 486),  # 16:9 at an even size near 480
+        variant("240p.m3u8", 426, 240),
+    ],
+    audio_uri="audio.m3u8",
+    audio_bandwidth=(128_000, 120_000),
+    text_tracks=[
+        packaging.TextTrackEntry(
+            uri="subs/pt-BR-captions.m3u8",
+            vtt_uri="subs/pt-BR-captions.vtt",
+            language="pt-BR",
+            name="Português",
+        )
+    ],
+)
+
+
+def test_the_stored_master_is_read_back_rung_by_rung(videos):
+    video = videos.video()
+    text = videos.path(video, "master.m3u8").read_text()
+
+    master = manifests.parse_master(text)
+
+    assert [(r.index, r.lines, r.variant.uri) for r in master.rungs] == [
+        (0, 180, "180p.m3u8"),
+        (1, 144, "144p.m3u8"),
+    ]
+    assert master.audio_uri == "audio.m3u8"
+    assert [(t.language, t.name, t.vtt_uri) for t in master.text_tracks] == [
+        ("en", "English", "subs/en-subtitles.vtt")
+    ]
+
+
+def test_writing_every_rung_back_gives_the_stored_master(videos):
+    text = videos.path(videos.video(), "master.m3u8").read_text()
+    master = manifests.parse_master(text)
+
+    assert manifests.session_master_text(master, master.rungs, url=str) == text
+    again = manifests.parse_master(LADDER)
+    assert manifests.session_master_text(again, again.rungs, url=str) == LADDER
+
+
+def test_rungs_are_matched_to_their_segment_files_by_position(videos):
+    """The assumption withheld_files makes: rung N's files are init-N, seg-N-*."""
+    video = videos.video()
+    master = manifests.parse_master(videos.path(video, "master.m3u8").read_text())
+
+    for rung in master.rungs:
+        playlist = m3u8.load(str(videos.path(video, rung.variant.uri)))
+        assert playlist.segment_map[0].uri == f"init-{rung.index}.m4s"
+        assert all(s.uri.startswith(f"seg-{rung.index}-") for s in playlist.segments), (
+            playlist.segments
+        )
+
+
+def test_a_plan_gets_the_rungs_up_to_its_height_by_their_names():
+    master = manifests.parse_master(LADDER)
+
+    allowed, withheld = manifests.rungs_for_height(master, 480)
+
+    # The 864x486 rung is the ladder's "480p": a 480-line plan plays it.
+    assert [r.variant.uri for r in allowed] == ["480p.m3u8", "240p.m3u8"]
+    assert [r.variant.uri for r in withheld] == ["1080p.m3u8", "720p.m3u8"]
+
+
+def test_a_plan_below_every_rung_still_gets_the_lowest():
+    master = manifests.parse_master(LADDER)
+
+    allowed, withheld = manifests.rungs_for_height(master, 100)
+
+    assert [r.variant.uri for r in allowed] == ["240p.m3u8"]
+    assert len(withheld) == 3
+
+
+def test_a_portrait_rung_is_measured_by_its_short_side():
+    portrait = packaging.master_playlist(
+        [variant("720.m3u8", 720, 1280), variant("360.m3u8", 360, 640)],
+        audio_uri=None,
+    )
+    master = manifests.parse_master(portrait)
+
+    allowed, _ = manifests.rungs_for_height(master, 720)
+
+    assert [r.lines for r in allowed] == [720, 360]
+
+
+def test_withheld_rungs_name_their_playlist_and_segment_files():
+    master = manifests.parse_master(LADDER)
+    _, withheld = manifests.rungs_for_height(master, 720)
+
+    assert manifests.withheld_files(withheld) == [
+        "master.m3u8",
+        "manifest.mpd",
+        "1080p.m3u8",
+        "init-0.m4s",
+        "seg-0-",
+    ]
+
+
+def test_the_session_master_keeps_audio_and_subtitles_and_maps_every_uri():
+    master = manifests.parse_master(LADDER)
+    allowed, _ = manifests.rungs_for_height(master, 720)
+
+    text = manifests.session_master_text(
+        master, allowed, url=lambda name: f"https://cdn/x/{name}"
+    )
+
+    parsed = m3u8.loads(text)
+    assert [p.uri for p in parsed.playlists] == [
+        "https://cdn/x/720p.m3u8",
+        "https://cdn/x/480p.m3u8",
+        "https://cdn/x/240p.m3u8",
+    ]
+    assert {(m.type, m.uri) for m in parsed.media} == {
+        ("AUDIO", "https://cdn/x/audio.m3u8"),
+        ("SUBTITLES", "https://cdn/x/subs/pt-BR-captions.m3u8"),
+    }
+    # Bandwidths and codecs are the stored ones, audio included once.
+    assert 'CODECS="avc1.64001f,mp4a.40.2"' in text
+    assert "BANDWIDTH=848000," in text
+    assert not re.search(r"^[^#h]", text, re.MULTILINE)  # no relative URI left
+
+
+def test_the_session_mpd_drops_withheld_representations_and_points_at_the_grant(
+    videos,
+):
+    video = videos.video()
+    prefix = video.revision_prefix(video.revision)
+    master = manifests.stored_master(prefix, growing=False)
+    _, withheld = manifests.rungs_for_height(master, 150)
+
+    text = manifests.session_mpd_text(
+        prefix, withheld, base_url="https://cdn/s/TOKEN&/" + prefix
+    )
+
+    root = ET.fromstring(text)  # noqa: S314
+    assert root.find(f"{MPD}BaseURL").text == "https://cdn/s/TOKEN&/" + prefix
+    video_set = next(
+        a for a in root.iter(f"{MPD}AdaptationSet") if a.get("contentType") == "video"
+    )
+    representations = video_set.findall(f"{MPD}Representation")
+    assert [(r.get("id"), r.get("height")) for r in representations] == [("1", "144")]
+    assert video_set.get("maxHeight") == "144"
+    content_types = {a.get("contentType") for a in root.iter(f"{MPD}AdaptationSet")}
+    assert content_types == {"video", "audio", "text"}
+
+
+def test_a_missing_master_reads_as_none(videos):
+    assert manifests.stored_master("videos/nothing/here/", growing=False) is None
