@@ -14,7 +14,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The player's hls.js comes from npm when Node.js is present (the page falls
+# back to the browser's own HLS without it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed $(if $(shell command -v npm),node_modules/.installed)
 
 migrate: install
 	$(PY) manage.py migrate --noinput

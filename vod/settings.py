@@ -202,10 +202,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# --- watch page: hls.js from npm (`npm ci`), served as static/vendor/hls.js/ ---
+# The player's hls.js, from npm (`npm ci`, run by `make install`).
 if (BASE_DIR / "node_modules/hls.js/dist").is_dir():
     STATICFILES_DIRS.append(("vendor/hls.js", BASE_DIR / "node_modules/hls.js/dist"))
-# --- end watch page ---
 MEDIA_URL = env("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Django serves public artwork from local storage itself; with S3 the storage's
