@@ -216,7 +216,7 @@ def watch_history(profile: Profile) -> QuerySet[WatchProgress]:
     titles = catalog_selectors.titles_visible_to(profile)
     return (
         WatchProgress.objects.filter(profile=profile, title__in=titles.values("pk"))
-        .select_related("title", "episode__season")
+        .select_related("title", "episode__season", "episode__video")
         .order_by("-updated_at", "-pk")
     )
 

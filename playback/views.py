@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
@@ -21,6 +22,7 @@ from catalog.models import Episode, Title
 from .selectors import ResumePoint, continue_watching, title_resume_point
 
 SESSIONS_API_PATH = "/api/v1/playback/sessions/"
+HLS_JS = "vendor/hls.js/hls.min.js"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,15 @@ def _url(name: str, fallback: str) -> str:
         return reverse(name)
     except NoReverseMatch:
         return fallback
+
+
+def _hls_js_url() -> str | None:
+    # Without `npm ci` there is no hls.js (and production's manifest storage
+    # raises for it): the page then plays with the browser's own HLS, if any.
+    try:
+        return static(HLS_JS)
+    except ValueError:
+        return None
 
 
 def _episodes_in_order(title: Title) -> list[Episode]:
@@ -202,5 +213,6 @@ def watch(request, slug: str, season: int | None = None, episode: int | None = N
         else None,
         "profile": profile,
         "player_config": _player_config(request, target, profile is None),
+        "hls_js_url": _hls_js_url(),
     }
     return render(request, "playback/watch.html", context)

@@ -34,6 +34,7 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    _restore_migration_data_after_transactional_tests(items)
     if _database_vendor() == "postgresql":
         return
     selected, deselected = [], []
@@ -42,6 +43,23 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def _restore_migration_data_after_transactional_tests(items) -> None:
+    """Transactional tests (real workers, a live server) empty every table when
+    they end, taking what data migrations created (the Editors group, the
+    plans) with them. Serialized rollback puts it back for the tests after."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None:
+            transactional = marker.kwargs.get("transaction", False)
+            if not transactional or "serialized_rollback" in marker.kwargs:
+                continue
+        elif not {"transactional_db", "live_server"} & set(item.fixturenames):
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)

@@ -351,8 +351,8 @@ SPECTACULAR_SETTINGS = {
         "My List) name it in the `X-Profile-ID` header; the browser's session "
         "remembers the profile picked on the profiles page, and an account with "
         "one profile needs neither.\n\n"
-        "**Errors** are `{\"error\": {\"status\", \"code\", \"message\", "
-        "\"fields\"?}}`."
+        '**Errors** are `{"error": {"status", "code", "message", '
+        '"fields"?}}`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -368,7 +368,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": datetime.timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
+    "ACCESS_TOKEN_LIFETIME": datetime.timedelta(
+        minutes=env_int("JWT_ACCESS_MINUTES", 15)
+    ),
     "REFRESH_TOKEN_LIFETIME": datetime.timedelta(days=env_int("JWT_REFRESH_DAYS", 30)),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,

@@ -66,6 +66,7 @@ def session_start_body(request, session) -> dict:
     """What a player needs for ``session`` (see ``SessionSerializer``)."""
     delivery = session_delivery(session, absolute=request.build_absolute_uri)
     if delivery is None:  # the stored revision vanished between the two reads
+        services.playback_session_end(session=session)
         raise refusals.NotReady(
             "This video is not ready to play yet.", stage="", progress=0
         )

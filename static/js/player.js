@@ -314,11 +314,8 @@
           : `${active.device || "A device"} (${[active.profile, active.title].filter(Boolean).join(", ")})`,
       );
       const where = devices.length ? ` Playing now: ${devices.join("; ")}.` : "";
-      showMessage(
-        (error.message || "Your plan’s streams are all in use.") + where +
-          " Stop one of them, then try again.",
-        [button("Try again", () => startSession(startAt)), back],
-      );
+      const why = error.message || "Your plan’s streams are all in use: stop one first.";
+      showMessage(why + where, [button("Try again", () => startSession(startAt)), back]);
     } else if (status === 404) {
       showMessage(error.message || "This video isn’t available.", [back]);
     } else if (status === 403) {
@@ -405,11 +402,15 @@
     video.load();
   }
 
-  /** A fresh session (new signed URLs) from ``position``. */
-  function restart(position) {
+  /**
+   * A fresh session (new signed URLs) from ``position``. The viewer asking
+   * starts the error count afresh; a recovery from an error keeps counting, so
+   * a stream that keeps failing ends with a message, not an endless loop.
+   */
+  function restart(position, { recovering = false } = {}) {
     endSession();
     teardown();
-    state.recoveries = 0;
+    if (!recovering) state.recoveries = 0;
     startSession(position);
   }
 
@@ -472,7 +473,7 @@
         hls.recoverMediaError();
       } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
         // Signed URLs may have expired with the session: start a new one.
-        restart(currentPosition());
+        restart(currentPosition(), { recovering: true });
       } else {
         failed();
       }

@@ -539,6 +539,24 @@ def test_history_is_paged(as_, viewers):
     }
 
 
+def test_history_costs_the_same_for_many_episodes(
+    as_, viewers, django_assert_max_num_queries
+):
+    season = SeasonFactory(title=TitleFactory(series=True))
+    for number in range(1, 7):
+        episode = EpisodeFactory(season=season, number=number)
+        WatchProgressFactory(
+            profile=viewers.premium, title=season.title, episode=episode
+        )
+    client = as_("premium")
+
+    with django_assert_max_num_queries(4):  # user, profile, count, page
+        page = client.get("/api/v1/me/history/").json()
+
+    assert page["count"] == 6
+    assert page["results"][0]["episode"]["season"] == season.number
+
+
 def test_the_kids_profile_sees_only_its_titles_in_lists(as_, viewers, titles):
     WatchProgressFactory(profile=viewers.kids, title=titles["premium"])
     WatchlistItem.objects.create(profile=viewers.kids, title=titles["premium"])

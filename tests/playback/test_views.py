@@ -66,6 +66,21 @@ def test_watch_page_includes_hls_js_from_static_before_the_player(client, viewer
     assert html.index(hls) < html.index(player)
 
 
+def test_watch_page_still_renders_when_hls_js_is_not_installed(
+    client, viewer, monkeypatch
+):
+    def manifest_without_it(path):
+        raise ValueError(f"Missing staticfiles manifest entry for '{path}'")
+
+    monkeypatch.setattr("playback.views.static", manifest_without_it)
+    TitleFactory(slug="glass-harvest", video=playable_video())
+
+    response = client.get("/watch/glass-harvest/")
+
+    assert response.status_code == 200
+    assert "hls.min.js" not in response.content.decode()
+
+
 def test_hls_js_is_served_as_a_static_file(client):
     # npm ci puts it in node_modules; settings serve its dist/ under vendor/.
     from django.contrib.staticfiles import finders
