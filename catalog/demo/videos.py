@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db.models import F
+from django.db.models import Case, F, When
 
 from ..models import Episode, Title
 from ..services import video_create, video_source_attach
@@ -71,22 +71,30 @@ def _make_source(backdrop: str, target: Path, *, frequency: int) -> None:
 
 
 def demo_videos_ensure(*, limit: int) -> int:
-    """Give up to ``limit`` demo episodes and movies without one a video; returns how many."""
+    """Give up to ``limit`` demo episodes and movies without one a video; returns how many.
+
+    Free titles come first, so a newly signed-up account (on the free plan) has
+    something to watch.
+    """
     visible = Title.objects.visible_to_viewers()
+    free_first = Case(When(access_level=Title.AccessLevel.FREE, then=0), default=1)
+    series = (
+        visible.filter(kind=Title.Kind.SERIES)
+        .exclude(backdrop="")
+        .order_by(free_first, "-is_featured", "name")
+        .first()
+    )
     episodes = list(
         Episode.objects.filter(
-            season__title__in=visible.filter(is_featured=True),
-            season__number=1,
-            video__isnull=True,
+            season__title=series, season__number=1, video__isnull=True
         )
-        .exclude(season__title__backdrop="")
         .select_related("season__title")
-        .order_by("season__title__name", "number")[: limit // 2]
+        .order_by("number")[: limit // 2]
     )
     movies = list(
         visible.filter(kind=Title.Kind.MOVIE, video__isnull=True)
         .exclude(backdrop="")
-        .order_by(F("published_at").desc())[: limit - len(episodes)]
+        .order_by(free_first, F("published_at").desc())[: limit - len(episodes)]
     )
     owners = [({"title": movie}, movie.backdrop.name) for movie in movies]
     owners += [({"episode": ep}, ep.season.title.backdrop.name) for ep in episodes]

@@ -154,7 +154,7 @@ def test_seed_demo_sends_real_videos_through_the_pipeline(
     assert videos.count() == 2
     assert all(video.status == Video.Status.QUEUED for video in videos)
     assert all(default_storage.exists(video.source.name) for video in videos)
-    # One movie and one episode of a featured series, each attached to its video.
+    # One movie and one episode of a series (free ones first), each with its video.
     assert Title.objects.filter(video__in=videos).count() == 1
     assert Episode.objects.filter(video__in=videos).count() == 1
     assert len(callbacks) >= 2  # one transcode queued per video
