@@ -100,3 +100,34 @@ def wait_for(predicate, *, timeout: float, what: str):
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def make_test_clip(path: Path, *, size: str, rate: int, seconds: float) -> Path:
+    """A test-pattern clip with a tone, made by the project's own ffmpeg."""
+    import imageio_ffmpeg
+
+    subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={size}:rate={rate}:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+        check=True,
+    )
+    return path

@@ -1,42 +1,20 @@
 """``manage.py ingest`` as an operator runs it, against a real worker process."""
 
-import subprocess
-
-import imageio_ffmpeg
 import pytest
 
 from catalog.models import Title, Video
-from tests.helpers import run_manage, shared_database_url, start_worker, stop_process
+from tests.helpers import (
+    make_test_clip,
+    run_manage,
+    shared_database_url,
+    start_worker,
+    stop_process,
+)
 
 
 @pytest.fixture
 def tiny_source(tmp_path):
-    path = tmp_path / "tiny.mp4"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x180:rate=25:duration=2",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=duration=2",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+    return make_test_clip(tmp_path / "tiny.mp4", size="320x180", rate=25, seconds=2)
 
 
 @pytest.fixture

@@ -7,47 +7,20 @@ second worker, which publishes exactly one revision.
 """
 
 import signal
-import subprocess
 import time
 
-import imageio_ffmpeg
 import pytest
 from django.core.files import File
 from django.core.files.storage import storages
 
 from catalog import services
 from catalog.models import Rendition, Video
-from tests.helpers import start_worker, stop_process, wait_for
+from tests.helpers import make_test_clip, start_worker, stop_process, wait_for
 
 
 @pytest.fixture
 def source(tmp_path):
-    path = tmp_path / "source.mp4"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1280x720:rate=30:duration=16",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=16",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+    return make_test_clip(tmp_path / "source.mp4", size="1280x720", rate=30, seconds=16)
 
 
 def test_sigkilled_worker_mid_transcode_still_ends_ready_with_one_revision(
