@@ -127,18 +127,3 @@ class ProfileUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="Kids profiles only.",
     )
-
-
-class ApiErrorBodySerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(
-        required=False, help_text="Validation errors only: messages per input."
-    )
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """The body of every API error (``vod.api.errors``)."""
-
-    error = ApiErrorBodySerializer()

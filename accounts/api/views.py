@@ -19,11 +19,11 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import selectors, services
 from accounts.models import Profile
+from vod.api.errors import ErrorSerializer
 
 from .errors import as_api_error
 from .serializers import (
     AccountSerializer,
-    ApiErrorSerializer,
     EmailChangeSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
@@ -50,7 +50,7 @@ def _error_responses(*codes: int) -> dict:
         429: "Too many attempts; see the Retry-After header.",
     }
     return {
-        code: OpenApiResponse(ApiErrorSerializer, description=descriptions[code])
+        code: OpenApiResponse(ErrorSerializer, description=descriptions[code])
         for code in codes
     }
 

@@ -6,36 +6,21 @@ any other profile's. Services' refusals become the project's error body, with
 their extra keys (``active_devices``, ``required_plan``...) next to ``message``.
 """
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Profile
 from accounts.selectors import ProfileRequired, profile_for_request
-from vod.api.errors import error_body
+from vod.api.errors import ErrorSerializer, error_body
 
 from .. import refusals
 
-ERROR = inline_serializer(
-    name="Error",
-    fields={
-        "error": inline_serializer(
-            name="ErrorBody",
-            fields={
-                "status": serializers.IntegerField(),
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "fields": serializers.DictField(required=False),
-            },
-        )
-    },
-)
-
 
 def error_response(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ERROR, description=description)
+    return OpenApiResponse(ErrorSerializer, description=description)
 
 
 COMMON_ERRORS = {

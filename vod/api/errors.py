@@ -8,7 +8,7 @@ query parameter) to its messages.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -54,3 +54,18 @@ def json_error(*, status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse(
         error_body(status=status, code=code, message=message), status=status
     )
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        required=False, help_text="Validation errors only: messages per input."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error, for the OpenAPI schema."""
+
+    error = ErrorBodySerializer()
