@@ -30,8 +30,9 @@
 5. A table: requests/s, p50, p99, the ratio to /healthz, the server's CPU time
    a request (every gunicorn or nginx process; less sensitive than requests/s
    to other work on the machine) and the issue's targets.
-6. The servers' process groups are stopped, temporary files removed and
-   ``vod_bench`` dropped, also on failure, Ctrl-C or SIGTERM.
+6. The servers' process groups are stopped, temporary files removed,
+   ``vod_bench`` dropped and Redis db 15 flushed, also on failure, Ctrl-C or
+   SIGTERM.
 
 Catalog responses are cached for ``CATALOG_CACHE_SECONDS`` (30 s by default), so
 the figures are mostly those of cache hits. The environment passes through for
@@ -244,6 +245,12 @@ def postgres(sql: str) -> None:
         conn.execute(sql)
 
 
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
 def environment(database: str, tmp: Path) -> dict:
     """Settings for every command and the server, around a fresh database."""
     env = {"API_ANON_THROTTLE_RATE": "1000000/min", **os.environ}
@@ -257,11 +264,9 @@ def environment(database: str, tmp: Path) -> dict:
         BENCH_TITLES=str(TITLES),
     )
     if database == "postgres":
-        import redis
-
         postgres("DROP DATABASE IF EXISTS vod_bench WITH (FORCE)")
         postgres("CREATE DATABASE vod_bench")
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        flush_redis()
         env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL)
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'var' / 'db.sqlite3'}"
@@ -335,6 +340,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         if args.database == "postgres":
             postgres("DROP DATABASE IF EXISTS vod_bench WITH (FORCE)")
+            flush_redis()
 
 
 def run(args, tmp: Path, servers: list) -> None:
@@ -394,4 +400,7 @@ def run(args, tmp: Path, servers: list) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted; stopped and cleaned up")
