@@ -326,7 +326,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vod.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["vod.api.throttling.AnonWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_THROTTLE_RATE", "600/min"),
         # Sign-in, sign-up and password endpoints, per client address.

@@ -11,7 +11,7 @@ from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -20,6 +20,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import selectors, services
 from accounts.models import Profile
 from vod.api.errors import ErrorSerializer
+from vod.api.throttling import AnonWindowThrottle
 
 from .errors import as_api_error
 from .serializers import (
@@ -61,7 +62,7 @@ class AuthScopeThrottleMixin:
     It counts per client address, or per account once signed in.
     """
 
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_classes = [AnonWindowThrottle, ScopedRateThrottle]
     throttle_scope = "auth"
 
 

@@ -481,6 +481,10 @@ def anon_rate_3_per_minute(settings, monkeypatch):
     # DRF copies the rates into the throttle class when it is first imported, so
     # reloading its settings alone would leave the old rate in force.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    # The throttle counts per minute-long window: pin the clock inside one.
+    clock = {"now": 60 * 1000 + 10.0}
+    monkeypatch.setattr("vod.api.throttling.time.time", lambda: clock["now"])
+    return clock
 
 
 def test_anonymous_requests_beyond_the_rate_get_429_in_the_error_shape(
@@ -494,7 +498,30 @@ def test_anonymous_requests_beyond_the_rate_get_429_in_the_error_shape(
     assert statuses == [200, 200, 200]
     error = assert_error(throttled, 429)
     assert error["code"] == "throttled"
-    assert int(throttled["Retry-After"]) > 0
+    assert int(throttled["Retry-After"]) == 50  # until the minute's window ends
+
+
+def test_the_rate_limit_lifts_when_the_next_window_starts(
+    api_client, anon_rate_3_per_minute
+):
+    TitleFactory()
+    for _ in range(3):
+        api_client.get(TITLES)
+    assert api_client.get(TITLES).status_code == 429
+
+    anon_rate_3_per_minute["now"] += 60
+
+    assert api_client.get(TITLES).status_code == 200
+
+
+def test_signed_in_clients_are_not_held_to_the_anonymous_rate(
+    api_client, anon_rate_3_per_minute
+):
+    from accounts.models import User
+
+    api_client.force_authenticate(User.objects.create_user(email="a@example.com"))
+    TitleFactory()
+    assert {api_client.get(TITLES).status_code for _ in range(5)} == {200}
 
 
 # --- OpenAPI ----------------------------------------------------------------------
