@@ -15,17 +15,51 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
 from catalog.caching import catalog_version
+from vod.api.throttling import AnonWindowThrottle
+
+
+def _cache_key(request, fmt: str) -> str:
+    path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
+    return f"catalog:api:{catalog_version()}:{fmt}:{path_hash.hexdigest()}"
 
 
 class CachedCatalogReadMixin:
+    def dispatch(self, request, *args, **kwargs):
+        # The common case, an anonymous JSON read already cached, is answered
+        # before DRF builds its request: that machinery costs more than the hit.
+        hit = self._anonymous_json_hit(request)
+        return hit if hit is not None else super().dispatch(request, *args, **kwargs)
+
+    def _anonymous_json_hit(self, request) -> HttpResponse | None:
+        if request.method != "GET" or settings.CATALOG_CACHE_SECONDS <= 0:
+            return None
+        if "HTTP_AUTHORIZATION" in request.META or (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return None  # may be signed in: let DRF authenticate
+        if "format" in request.GET or "text/html" in request.headers.get("Accept", ""):
+            return None  # the browsable API, in development
+        throttle = AnonWindowThrottle()
+        if not throttle.allow_request(request, self):
+            return None  # DRF answers with its 429
+        request.anonymous_throttle_counted = True
+        hit = cache.get(_cache_key(request, "json"))
+        return self._response_from(hit) if hit is not None else None
+
     def _catalog_cache_key(self, request) -> str | None:
         if request.method != "GET" or settings.CATALOG_CACHE_SECONDS <= 0:
             return None
         if request.user.is_authenticated:
             return None
-        path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
-        fmt = request.accepted_renderer.format
-        return f"catalog:api:{catalog_version()}:{fmt}:{path_hash.hexdigest()}"
+        return _cache_key(request, request.accepted_renderer.format)
+
+    def _response_from(self, hit) -> HttpResponse:
+        content, content_type, etag = hit
+        response = HttpResponse(content, content_type=content_type)
+        response["ETag"] = etag
+        self._cached_headers(response)
+        self._served_from_cache = True
+        return response
 
     def _cached_headers(self, response) -> None:
         patch_cache_control(
@@ -36,14 +70,7 @@ class CachedCatalogReadMixin:
     def handle_cached(self, request) -> HttpResponse | None:
         self._cache_key = self._catalog_cache_key(request)
         hit = cache.get(self._cache_key) if self._cache_key else None
-        if hit is None:
-            return None
-        content, content_type, etag = hit
-        response = HttpResponse(content, content_type=content_type)
-        response["ETag"] = etag
-        self._cached_headers(response)
-        self._served_from_cache = True
-        return response
+        return self._response_from(hit) if hit is not None else None
 
     def get(self, request, *args, **kwargs):
         return self.handle_cached(request) or super().get(request, *args, **kwargs)
