@@ -40,10 +40,15 @@ class CachedCatalogReadMixin:
         if "format" in request.GET or "text/html" in request.headers.get("Accept", ""):
             return None  # the browsable API, in development
         throttle = AnonWindowThrottle()
-        if not throttle.allow_request(request, self):
-            return None  # DRF answers with its 429
-        request.anonymous_throttle_counted = True
-        hit = cache.get(_cache_key(request, "json"))
+        if throttle.rate is None:
+            hit = cache.get(_cache_key(request, "json"))
+        else:
+            allowed, hit = throttle.allow_request_and_get(
+                request, also_get=_cache_key(request, "json")
+            )
+            if not allowed:
+                return None  # DRF answers with its 429
+            request.anonymous_throttle_counted = True
         return self._response_from(hit) if hit is not None else None
 
     def _catalog_cache_key(self, request) -> str | None:

@@ -14,22 +14,40 @@ from django.core.cache.backends.redis import RedisCacheClient
 from rest_framework.throttling import AnonRateThrottle
 
 
-def _count(key: str, *, ttl: int) -> int:
-    """Add one to a counter that expires ``ttl`` seconds after it is created."""
-    if isinstance(cache._cache if hasattr(cache, "_cache") else None, RedisCacheClient):
-        # One round trip on Redis: INCR and EXPIRE NX in a pipeline. Django's
-        # add() + incr() would be three.
-        full_key = cache.make_and_validate_key(key)
-        pipe = cache._cache.get_client(full_key, write=True).pipeline()
+def _redis_client(key: str):
+    """The raw Redis client behind Django's cache, when it is one Redis server."""
+    backend = getattr(cache, "_cache", None)
+    if isinstance(backend, RedisCacheClient) and len(backend._servers) == 1:
+        return backend.get_client(key, write=True)
+    return None
+
+
+def count_and_get(key: str, *, ttl: int, also_get: str | None = None):
+    """Add one to a counter that expires ``ttl`` seconds after it is created, and
+    read the cache entry ``also_get``; returns (count, value or None).
+
+    On Redis this is one round trip (INCR, EXPIRE NX and GET in a pipeline),
+    where Django's add(), incr() and get() would be four.
+    """
+    full_key = cache.make_and_validate_key(key)
+    client = _redis_client(full_key)
+    if client is not None:
+        pipe = client.pipeline()
         pipe.incr(full_key)
         pipe.expire(full_key, ttl, nx=True)
-        return int(pipe.execute()[0])
+        if also_get is not None:
+            pipe.get(cache.make_and_validate_key(also_get))
+        results = pipe.execute()
+        raw = results[2] if also_get is not None else None
+        value = cache._cache._serializer.loads(raw) if raw is not None else None
+        return int(results[0]), value
     cache.add(key, 0, timeout=ttl)
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
     except ValueError:  # expired between the two calls
         cache.set(key, 1, timeout=ttl)
-        return 1
+        count = 1
+    return count, (cache.get(also_get) if also_get is not None else None)
 
 
 class AnonWindowThrottle(AnonRateThrottle):
@@ -40,14 +58,19 @@ class AnonWindowThrottle(AnonRateThrottle):
             return True
         if getattr(request, "anonymous_throttle_counted", False):
             return True  # counted once already (see catalog.api.caching)
+        allowed, _ = self.allow_request_and_get(request)
+        return allowed
+
+    def allow_request_and_get(self, request, also_get: str | None = None):
+        """Count the request; (whether it is allowed, the ``also_get`` entry)."""
         now = time.time()
         window = int(now // self.duration)
         key = f"throttle:{self.scope}:{self.get_ident(request)}:{window}"
-        count = _count(key, ttl=int(self.duration) + 1)
+        count, value = count_and_get(key, ttl=int(self.duration) + 1, also_get=also_get)
         if count > self.num_requests:
             self._wait = (window + 1) * self.duration - now
-            return False
-        return True
+            return False, None
+        return True, value
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)
