@@ -53,8 +53,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from processes import cpu_seconds, postgres, stop
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgres://postgres@127.0.0.1:5432/vod_bench"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 TITLES = 10_000
@@ -213,36 +214,6 @@ def start(cmd: list[str], env: dict, log: Path, port: int) -> subprocess.Popen:
             time.sleep(0.2)
     stop(process)
     sys.exit(f"{cmd[0]} did not start:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def cpu_seconds(pgid: int) -> float:
-    """CPU time used so far by the processes of a process group (Linux)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process has gone
-            continue
-        if int(fields[2]) == pgid:
-            ticks += int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def postgres(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def flush_redis() -> None:

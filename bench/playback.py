@@ -51,8 +51,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from processes import cpu_seconds, postgres, stop
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgres://postgres@127.0.0.1:5432/vod_bench_pb"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 START = "/api/v1/playback/sessions/"
@@ -219,29 +220,6 @@ def serve(cmd: list[str], env: dict, log: Path, port: int, servers: list) -> int
     sys.exit(f"the server did not start:\n{log.read_text()[-3000:]}")
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def cpu_seconds(pgid: int) -> float:
-    """CPU time used so far by the processes of a process group (Linux)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process has gone
-            continue
-        if int(fields[2]) == pgid:
-            ticks += int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def call(port: int, method: str, path: str, body=None, headers=None, ok=200) -> str:
     """One request's body; stop unless it answers ``ok``."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -255,13 +233,6 @@ def call(port: int, method: str, path: str, body=None, headers=None, ok=200) -> 
     if response.status != ok:
         sys.exit(f"{method} {path}: {response.status}\n{text[:2000]}")
     return text
-
-
-def postgres(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def redis_forget(prefix: str) -> None:

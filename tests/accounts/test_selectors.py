@@ -13,15 +13,11 @@ from .factories import PlanFactory, ProfileFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-class _Session(dict):
-    pass
-
-
 def _request(user, *, header=None, session=None):
     headers = {"X-Profile-ID": str(header)} if header is not None else {}
     request = RequestFactory().get("/", headers=headers)
     request.user = user
-    request.session = _Session(session or {})
+    request.session = dict(session or {})
     return request
 
 
