@@ -247,10 +247,11 @@ class VideoAdmin(admin.ModelAdmin):
             obj.pk, obj.uuid = created.pk, created.uuid
             obj.refresh_from_db()
         else:
-            owner = form.cleaned_data.get("movie") or form.cleaned_data.get("episode")
-            if owner is not None:
-                owner.video = obj
-                owner.save(update_fields=["video"])
+            services.video_attach(
+                video=obj,
+                title=form.cleaned_data.get("movie"),
+                episode=form.cleaned_data.get("episode"),
+            )
         upload = form.cleaned_data.get("upload")
         if upload is not None:
             services.video_source_attach(video=obj, file=upload, name=upload.name)

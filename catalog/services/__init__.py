@@ -12,6 +12,7 @@ from .videos import (
     LeaseLost,
     text_track_add,
     video_abandon_revision,
+    video_attach,
     video_claim,
     video_create,
     video_fail,
@@ -24,6 +25,7 @@ from .videos import (
 __all__ = [
     "LeaseLost",
     "video_abandon_revision",
+    "video_attach",
     "video_claim",
     "person_rename",
     "person_titles_search_refresh_queue",

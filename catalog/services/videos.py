@@ -55,20 +55,30 @@ def video_create(
     *, title: Title | None = None, episode: Episode | None = None
 ) -> Video:
     """A new, empty video, attached to a movie or an episode if given."""
+    video = Video.objects.create()
+    if title is not None or episode is not None:
+        video_attach(video=video, title=title, episode=episode)
+    return video
+
+
+@transaction.atomic
+def video_attach(
+    *, video: Video, title: Title | None = None, episode: Episode | None = None
+) -> None:
+    """Make ``video`` the video of a movie or of an episode (one without a video)."""
     if title is not None and episode is not None:
         raise ValidationError("A video belongs to a movie or to an episode, not both.")
     if title is not None and title.kind != Title.Kind.MOVIE:
         raise ValidationError(
             "A series has no video of its own; attach it to an episode."
         )
-    video = Video.objects.create()
     owner = title or episode
-    if owner is not None:
-        if owner.video_id:
-            raise ValidationError(f"{owner} already has a video.")
-        owner.video = video
-        owner.save(update_fields=["video"])
-    return video
+    if owner is None:
+        return
+    if owner.video_id and owner.video_id != video.pk:
+        raise ValidationError(f"{owner} already has a video.")
+    owner.video = video
+    owner.save(update_fields=["video"])
 
 
 @transaction.atomic
