@@ -44,7 +44,9 @@ def profile_for_request(request) -> Profile:
             raise ValidationError(
                 {PROFILE_HEADER: ["Must be a profile id (a number)."]}
             ) from exc
-        profile = Profile.objects.filter(pk=profile_id, user=user).first()
+        # Unordered, by primary key: this runs on every playback request.
+        found = Profile.objects.filter(pk=profile_id, user_id=user.pk).order_by()[:1]
+        profile = next(iter(found), None)
         if profile is None:
             if from_header:
                 raise NotFound("No such profile on this account.")
@@ -52,9 +54,11 @@ def profile_for_request(request) -> Profile:
                 PROFILE_SESSION_KEY, None
             )  # deleted since it was picked
         else:
+            profile.user = user  # already loaded (with its plan, for JWT)
             return profile
     profiles = list(Profile.objects.filter(user=user)[:2])
     if len(profiles) == 1:
+        profiles[0].user = user
         return profiles[0]
     raise ProfileRequired("Choose a profile first.")
 

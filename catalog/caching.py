@@ -8,13 +8,18 @@ window appear or vanish on time.
 """
 
 import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from django.core.cache import cache
 
 VERSION_KEY = "catalog:version"
 MEMO_SECONDS = 1.0
+MEMO_MAX_ENTRIES = 4096
 
 _memo: dict[str, float] = {"version": 0, "until": 0.0}
+_entries: dict[Hashable, tuple[int, object]] = {}
+T = TypeVar("T")
 
 
 def catalog_version() -> int:
@@ -27,6 +32,29 @@ def catalog_version() -> int:
         version = cache.get(VERSION_KEY)
     _memo.update(version=version, until=now + MEMO_SECONDS)
     return version
+
+
+def catalog_memo(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, remembered in this process until the catalog changes.
+
+    For hot reads whose query costs more to build than to run. The value is
+    shared by every request of the process: callers must not modify it.
+    """
+    version = catalog_version()
+    hit = _entries.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = compute()
+    if len(_entries) >= MEMO_MAX_ENTRIES:
+        _entries.clear()
+    _entries[key] = (version, value)
+    return value
+
+
+def catalog_memo_clear() -> None:
+    """Forget what ``catalog_memo`` remembers in this process (for tests)."""
+    _entries.clear()
+    _memo["until"] = 0.0
 
 
 def catalog_cache_invalidate() -> None:

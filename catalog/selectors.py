@@ -10,6 +10,7 @@ from rest_framework.exceptions import APIException
 from accounts.models import Profile
 from accounts.selectors import ProfileRequired, profile_for_request
 
+from .caching import catalog_memo
 from .models import Credit, Episode, Genre, Person, Season, Title
 from .search import search_titles
 
@@ -161,3 +162,28 @@ def person_detail_for_viewers(*, pk: int, profile: Profile | None = None) -> Per
     return get_object_or_404(
         Person.objects.prefetch_related(Prefetch("credits", queryset=credits)), pk=pk
     )
+
+
+def title_for_playback(
+    *, title_id: int, episode_id: int | None = None
+) -> tuple[Title | None, Episode | None]:
+    """A title with its video and, if asked, one of its episodes with its video
+    and season, whether viewers may see it or not (``is_visible_to_viewers``
+    tells, at the caller's time).
+
+    Every playback start reads these, so they are remembered per catalog
+    version; the objects are shared: don't modify them.
+    """
+
+    def load():
+        titles = Title.objects.select_related("video").filter(pk=title_id)
+        title = next(iter(titles.order_by()[:1]), None)
+        episode = None
+        if title is not None and episode_id is not None:
+            episodes = Episode.objects.select_related("video", "season").filter(
+                pk=episode_id, season__title=title
+            )
+            episode = next(iter(episodes.order_by()[:1]), None)
+        return title, episode
+
+    return catalog_memo(("title_for_playback", title_id, episode_id), load)

@@ -10,14 +10,22 @@ from .models import Credit, Episode, Genre, Person, Season, Title, Video
 CATALOG_MODELS = (Title, Season, Episode, Genre, Person, Credit, Video)
 
 
+def _invalidate() -> None:
+    # Now, so this process (which may read its own uncommitted write) never
+    # answers from before it; and again on commit, in case another process
+    # cached the old rows in between.
+    catalog_cache_invalidate()
+    transaction.on_commit(catalog_cache_invalidate)
+
+
 @receiver(post_save)
 @receiver(post_delete)
 def _invalidate_on_write(sender, **kwargs) -> None:
     if sender in CATALOG_MODELS:
-        transaction.on_commit(catalog_cache_invalidate)
+        _invalidate()
 
 
 @receiver(m2m_changed, sender=Title.genres.through)
 def _invalidate_on_genres(sender, action: str, **kwargs) -> None:
     if action.startswith("post_"):
-        transaction.on_commit(catalog_cache_invalidate)
+        _invalidate()

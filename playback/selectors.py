@@ -56,13 +56,31 @@ def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | No
     )
 
 
+DELIVERY_FIELDS = (
+    "id",
+    "revision",
+    "max_height",
+    "started_at",
+    "video__uuid",
+    "video__revision",
+    "video__preview_revision",
+    "video__dash_manifest_path",
+    "video__poster_path",
+    "video__thumbnails_path",
+)
+
+
 def session_for_delivery(*, session_id) -> PlaybackSession | None:
     """A live session with its video, for writing its manifests; else None."""
-    return (
+    # Every manifest fetch runs this: only the columns delivery reads, by key
+    # and unordered (loading whole rows cost more than the query).
+    sessions = (
         PlaybackSession.objects.select_related("video")
+        .only(*DELIVERY_FIELDS)
         .filter(pk=session_id, ended_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+        .order_by()
     )
+    return next(iter(sessions[:1]), None)
 
 
 @dataclass(frozen=True)
@@ -90,24 +108,22 @@ def session_delivery_state(*, session_id) -> DeliveryState | None:
 # --- Progress -----------------------------------------------------------------
 
 
-def _progress_filter(title: Title, episode: Episode | None) -> dict:
-    if episode is None:
-        return {"title": title, "episode__isnull": True}
-    return {"title": title, "episode": episode}
-
-
 def resume_position(
     profile: Profile, title: Title, episode: Episode | None = None
 ) -> float:
     """Seconds to start a movie or an episode at: the saved position, or 0 once
     it was watched to the end (or never started)."""
-    row = (
+    # By ids and unordered: every playback start asks this.
+    rows = (
         WatchProgress.objects.filter(
-            profile=profile, **_progress_filter(title, episode)
+            profile_id=profile.pk,
+            title_id=title.pk,
+            episode_id=episode.pk if episode else None,
         )
-        .values_list("position_seconds", "completed")
-        .first()
+        .order_by()
+        .values_list("position_seconds", "completed")[:1]
     )
+    row = next(iter(rows), None)
     if row is None or row[1]:
         return 0.0
     return float(row[0])

@@ -64,13 +64,21 @@ def _restore_migration_data_after_transactional_tests(items) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
-    """Each test writes media to its own folder and starts with an empty cache."""
+    """Each test writes media to its own folder and starts with empty caches."""
     from django.core.cache import cache
 
+    from catalog.caching import catalog_memo_clear
+    from playback.delivery import manifests
+
+    def clear():
+        cache.clear()
+        catalog_memo_clear()
+        manifests.published_masters_forget()
+
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from rest_framework import exceptions
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt import exceptions as jwt_exceptions
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 
 class TokenExpired(exceptions.AuthenticationFailed):
@@ -40,6 +41,37 @@ class JWTAuthentication(authentication.JWTAuthentication):
             return super().authenticate(request)
         except jwt_exceptions.AuthenticationFailed as exc:
             raise plain_authentication_failed(exc) from exc
+
+    def get_user(self, validated_token):
+        # simplejwt's own checks, but the account comes with its plan in the
+        # same query: every playback request needs both.
+        if api_settings.USER_ID_CLAIM not in validated_token:
+            raise TokenInvalid()
+        try:
+            user = self.user_model.objects.select_related("plan").get(
+                **{
+                    api_settings.USER_ID_FIELD: validated_token[
+                        api_settings.USER_ID_CLAIM
+                    ]
+                }
+            )
+        except self.user_model.DoesNotExist as exc:
+            raise exceptions.AuthenticationFailed(
+                "This account no longer exists.", code="user_not_found"
+            ) from exc
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(
+                "This account is inactive.", code="user_inactive"
+            )
+        revoked = validated_token.get(api_settings.REVOKE_TOKEN_CLAIM)
+        if api_settings.CHECK_REVOKE_TOKEN and revoked != get_md5_hash_password(
+            user.password
+        ):
+            raise exceptions.AuthenticationFailed(
+                "The password was changed since this token was issued.",
+                code="password_changed",
+            )
+        return user
 
     def get_validated_token(self, raw_token):
         expired = False

@@ -177,6 +177,15 @@ class Title(models.Model):
     def is_series(self) -> bool:
         return self.kind == self.Kind.SERIES
 
+    def is_visible_to_viewers(self, at=None) -> bool:
+        """``TitleQuerySet.visible_to_viewers`` for one loaded title."""
+        at = at or timezone.now()
+        return (
+            self.visibility == self.Visibility.PUBLISHED
+            and (self.available_from is None or self.available_from <= at)
+            and (self.available_until is None or self.available_until > at)
+        )
+
 
 CREDIT_ROLE_RANK = Case(
     When(role="director", then=Value(0)),

@@ -74,10 +74,13 @@ class WatchlistAddSerializer(serializers.Serializer):
 # --- Responses ------------------------------------------------------------------
 
 
-class TitleRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Title
-        fields = ["id", "name", "slug"]
+# The references in a session start's answer are plain serializers: a
+# ModelSerializer builds its fields from the model on every use, which cost a
+# measurable share of each start.
+class TitleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.SlugField()
 
 
 class TitleCardSerializer(serializers.ModelSerializer):
@@ -95,13 +98,12 @@ class TitleCardSerializer(serializers.ModelSerializer):
         ]
 
 
-class EpisodeRefSerializer(serializers.ModelSerializer):
-    season = serializers.IntegerField(source="season.number", read_only=True)
+class EpisodeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    season = serializers.IntegerField(source="season.number")
+    number = serializers.IntegerField()
+    name = serializers.CharField()
     playable = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Episode
-        fields = ["id", "season", "number", "name", "playable"]
 
     def get_playable(self, episode: Episode) -> bool:
         return bool(episode.video and episode.video.is_playable)

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from catalog.models import Title, Video
+from playback.api.serializers import EpisodeRefSerializer, SessionSerializer
 from playback.models import PlaybackSession, WatchlistItem, WatchProgress
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
@@ -115,6 +116,9 @@ def test_a_started_session_says_what_to_play_and_how_to_report(as_, titles):
         "max_height",
         "previewing",
     }
+    # The body is built by hand; the schema documents SessionSerializer.
+    assert set(session) == set(SessionSerializer().fields)
+    assert set(session["title"]) == set(SessionSerializer().fields["title"].fields)
     assert session["hls_url"].startswith("http://testserver/playback/s/")
     assert session["hls_url"].endswith("/master.m3u8")
     assert session["dash_url"].endswith("/manifest.mpd")
@@ -182,6 +186,7 @@ def test_an_episode_session_names_the_next_episode(as_, videos):
     }
     assert response.json()["next_episode"]["id"] == second.pk
     assert response.json()["next_episode"]["playable"] is False
+    assert set(response.json()["next_episode"]) == set(EpisodeRefSerializer().fields)
 
 
 @pytest.mark.parametrize(
