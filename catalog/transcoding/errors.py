@@ -17,5 +17,10 @@ class TransientFailure(TranscodeError):
     """Storage or the machine hiccupped: retry with backoff."""
 
 
+class StorageRefused(TranscodeError):
+    """The media store refused the request (credentials, a missing bucket): an
+    operator must act, so retrying would only repeat it."""
+
+
 class EncoderUnavailable(TranscodeError):
     """ffmpeg is missing or lacks what the pipeline needs: an operator must act."""

@@ -17,16 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from ..models import Video
 from ..services import videos as video_services
 from . import artwork, encode, ffmpeg, packaging
-from .errors import EncoderUnavailable, SourceRejected, TransientFailure
+from .errors import (
+    EncoderUnavailable,
+    SourceRejected,
+    StorageRefused,
+    TransientFailure,
+)
 from .ladder import Rung, ladder_for, output_frame_rate
 from .probe import Probe, probe
-from .publish import RevisionWriter
+from .publish import STORAGE_ERRORS, RevisionWriter, storage_failure
 from .scratch import scratch_dir
 
 logger = logging.getLogger(__name__)
@@ -104,7 +108,7 @@ def transcode(*, video_id: int, job_token: str) -> str:
             )
             _run(job)
         return "ready"
-    except (SourceRejected, EncoderUnavailable) as exc:
+    except (SourceRejected, EncoderUnavailable, StorageRefused) as exc:
         video_services.video_fail(
             video_id=video_id, job_token=job_token, reason=exc.reason, revision=revision
         )
@@ -199,18 +203,22 @@ def _clock(seconds: float) -> str:
 
 def _fetch_source(job: Job, target: Path) -> None:
     """Copy the source from storage to scratch in chunks (never whole in memory)."""
-    name = job.video.source.name
-    if not name:
+    source = job.video.source
+    if not source.name:
         raise SourceRejected("There is no source file to transcode.")
+    # S3 downloads straight to the file, in parallel parts; others are copied.
+    download = getattr(source.storage, "download_to", None)
     try:
-        with default_storage.open(name, "rb") as remote, open(target, "wb") as local:
-            shutil.copyfileobj(remote, local, length=1024 * 1024)
+        if download is not None:
+            download(source.name, target)
+        else:
+            storage = source.storage
+            with storage.open(source.name, "rb") as remote, open(target, "wb") as local:
+                shutil.copyfileobj(remote, local, length=1024 * 1024)
     except FileNotFoundError as exc:
         raise SourceRejected("The source file is missing from storage.") from exc
-    except OSError as exc:
-        raise TransientFailure(
-            f"Could not read the source from storage: {exc}"
-        ) from exc
+    except STORAGE_ERRORS as exc:
+        raise storage_failure(exc, "Could not read the source from storage") from exc
 
 
 def _stream_names(job: Job) -> list[str]:
@@ -256,7 +264,7 @@ def _maybe_preview(job: Job, playlists: list[packaging.MediaPlaylist]) -> None:
         return
     job.preview_counts = counts
     _store_playlists(job, None, playlists, final=False, text_tracks=[])
-    job.writer.put_text(_master(job, playlists, []), MASTER_PLAYLIST)
+    job.writer.put_text(_master(job, playlists, []), MASTER_PLAYLIST, growing=True)
     if not job.previewed:
         job.previewed = video_services.video_preview_publish(
             video_id=job.video.pk, job_token=job.job_token, revision=job.revision
@@ -276,7 +284,9 @@ def _store_playlists(job, plan, playlists, *, final: bool, text_tracks) -> list[
     )
     renditions = []
     for index, (name, playlist) in enumerate(zip(names, playlists, strict=True)):
-        job.writer.put_text(packaging.variant_playlist(playlist, final=final), name)
+        job.writer.put_text(
+            packaging.variant_playlist(playlist, final=final), name, growing=not final
+        )
         if index < len(job.rungs):
             rung = job.rungs[index]
             peak, average = playlist.bandwidths()
@@ -368,8 +378,12 @@ def _store_text_tracks(job: Job) -> list[packaging.TextTrackEntry]:
     entries = []
     for track in job.video.text_tracks.all():
         name = f"subs/{track.language}-{track.kind}"
-        with track.file.open("rb") as handle:
-            job.writer.put_text(handle.read().decode("utf-8"), f"{name}.vtt")
+        try:
+            with track.file.open("rb") as handle:
+                vtt = handle.read().decode("utf-8")
+        except STORAGE_ERRORS as exc:
+            raise storage_failure(exc, f"Could not read {track.file.name}") from exc
+        job.writer.put_text(vtt, f"{name}.vtt")
         job.writer.put_text(
             packaging.subtitles_playlist(
                 vtt_name=f"{track.language}-{track.kind}.vtt",

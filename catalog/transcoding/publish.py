@@ -6,13 +6,22 @@ from pathlib import Path
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 
-from .errors import TransientFailure
+from vod.storage import STORAGE_ERRORS, is_transient
+
+from .errors import StorageRefused, TranscodeError, TransientFailure
 
 logger = logging.getLogger(__name__)
 
 
 def video_storage() -> Storage:
     return storages["videos"]
+
+
+def storage_failure(exc: BaseException, doing: str) -> TranscodeError:
+    """What a failed storage call means for the job: retry later, or stop."""
+    if is_transient(exc):
+        return TransientFailure(f"{doing}: {exc}")
+    return StorageRefused(f"{doing}: the store refused it: {exc}")
 
 
 class RevisionWriter:
@@ -35,17 +44,23 @@ class RevisionWriter:
         self.stored.add(name)
         return self.path(name)
 
-    def put_text(self, text: str, name: str) -> str:
-        """Store (or replace) a small text file such as a playlist."""
-        self._save(name, ContentFile(text.encode()))
+    def put_text(self, text: str, name: str, *, growing: bool = False) -> str:
+        """Store (or replace) a small text file such as a playlist.
+
+        ``growing`` marks a playlist that will change as the revision grows, so
+        stores that keep per-file caching headers (S3) keep it briefly.
+        """
+        content = ContentFile(text.encode())
+        content.growing = growing
+        self._save(name, content)
         self.stored.add(name)
         return self.path(name)
 
     def _save(self, name: str, content) -> None:
         try:
             saved = self.storage.save(self.path(name), content)
-        except OSError as exc:
-            raise TransientFailure(f"Storage refused {self.path(name)}: {exc}") from exc
+        except STORAGE_ERRORS as exc:
+            raise storage_failure(exc, f"Could not store {self.path(name)}") from exc
         if saved != self.path(name):
             raise TransientFailure(f"Storage renamed {self.path(name)} to {saved}.")
 

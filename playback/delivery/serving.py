@@ -3,7 +3,9 @@
 Only single ranges are served: a request for several gets the whole file with
 200, which the RFC allows, as it does for a Range header that is malformed.
 A range starting past the end is 416. Files are streamed from the storage in
-blocks, never read whole into memory.
+blocks, never read whole into memory: a storage that can read a byte range
+itself (S3, ``open_range``) is asked for exactly the bytes to send, as one
+streamed GET; others are opened and read from the first byte wanted.
 """
 
 import re
@@ -69,9 +71,14 @@ def storage_file_response(
     request, *, storage: Storage, path: str, growing: bool = False
 ) -> HttpResponse:
     """``path`` from ``storage``, honouring Range, with its type and caching."""
+    open_range = getattr(storage, "open_range", None)
+    handle = None
     try:
-        handle = storage.open(path, "rb")
-        size = handle.size
+        if open_range is None:
+            handle = storage.open(path, "rb")
+            size = handle.size
+        else:
+            size = storage.size(path)
     except (OSError, ValueError):
         return json_error(status=404, code="not_found", message="No such file.")
     headers = {
@@ -83,7 +90,8 @@ def storage_file_response(
     if request.headers.get("If-Range"):
         wanted = None  # we send no validators, so none can match: send it all
     if wanted == UNSATISFIABLE:
-        handle.close()
+        if handle is not None:
+            handle.close()
         response = json_error(
             status=416,
             code="range_not_satisfiable",
@@ -98,10 +106,13 @@ def storage_file_response(
         status, length = 206, last - first + 1
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
     if request.method == "HEAD":
-        handle.close()
+        if handle is not None:
+            handle.close()
         response = HttpResponse(status=status, content_type=content_type)
     else:
-        if first:
+        if handle is None:
+            handle = open_range(path, first, length)
+        elif first:
             handle.seek(first)
         response = MediaFileResponse(
             _Window(handle, length), status=status, content_type=content_type
