@@ -117,3 +117,37 @@ class WatchlistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} on {self.profile}'s list"
+
+
+class CdnPathway(models.Model):
+    """One CDN in front of the media storage, as HLS Content Steering names it.
+
+    Players try pathways in ``priority`` order (lowest first, set in admin);
+    the health check moves a failing one behind the healthy ones until it
+    answers again.
+    """
+
+    # HLS allows letters, digits, "-", "." and "_" in a pathway ID.
+    name = models.SlugField(max_length=64, unique=True)
+    base_url = models.URLField(
+        max_length=500,
+        help_text="Where the media files live on this CDN, e.g. "
+        "https://d111111abcdef8.cloudfront.net/ (signed URLs are built under it).",
+    )
+    priority = models.PositiveSmallIntegerField(default=0)
+    enabled = models.BooleanField(
+        default=True, help_text="Disabled pathways are offered to no player."
+    )
+    healthy = models.BooleanField(default=True, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    consecutive_successes = models.PositiveIntegerField(default=0, editable=False)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["priority", "name"]
+        verbose_name = "CDN pathway"
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,5 +23,17 @@ urlpatterns = [
         delivery.session_mpd,
         name="session_mpd",
     ),
+    path(
+        "playback/s/<str:token>/steering.json",
+        delivery.session_steering,
+        name="session_steering",
+    ),
+    # Media playlists signed URI by URI, for signers whose signature relative
+    # URIs do not inherit (CloudFront's query string).
+    path(
+        "playback/s/<str:token>/p/<slug:pathway>/<path:name>",
+        delivery.session_playlist,
+        name="session_playlist",
+    ),
     path("media/s/<str:token>/<path:path>", delivery.media, name="media"),
 ]

@@ -16,7 +16,7 @@ media segments after that number (``encode.INIT_NAME``, ``SEGMENT_NAME``).
 import posixpath
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -33,6 +33,9 @@ MPD_NS = packaging.MPD_NS
 _ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 _RUNG_NAME = re.compile(r"^(\d+)p\.m3u8$")
 _BASE_URL_MARK = "@@BASE_URL@@"
+_SEGMENT_TEMPLATE = re.compile(r"<SegmentTemplate\b[^>]*>")
+# A BaseURL holding a relative name (a text track's file), not the session's.
+_RELATIVE_BASE_URL = re.compile(r"(<BaseURL>)(?!@@)([^<:]+)(</BaseURL>)")
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,16 @@ def _read_text(path: str) -> str | None:
         return None
 
 
+# A published revision's master never changes: each process keeps the parsed
+# copies it has used (a few hundred bytes each), saving a cache read per request.
+_published_masters: dict[str, StoredMaster] = {}
+PUBLISHED_MEMO_MAX = 4096
+
+
 def stored_master(prefix: str, *, growing: bool) -> StoredMaster | None:
     """The parsed master of the revision under ``prefix``; None if not stored."""
+    if not growing and (master := _published_masters.get(prefix)) is not None:
+        return master
     key = f"playback:master:{prefix}"
     master = cache.get(key)
     if master is None:
@@ -133,7 +144,16 @@ def stored_master(prefix: str, *, growing: bool) -> StoredMaster | None:
         master = parse_master(text)
         timeout = GROWING_CACHE_SECONDS if growing else PUBLISHED_CACHE_SECONDS
         cache.set(key, master, timeout=timeout)
+    if not growing:
+        if len(_published_masters) >= PUBLISHED_MEMO_MAX:
+            _published_masters.clear()
+        _published_masters[prefix] = master
     return master
+
+
+def published_masters_forget() -> None:
+    """Drop this process's parsed published masters (for tests)."""
+    _published_masters.clear()
 
 
 def rungs_for_height(
@@ -207,9 +227,53 @@ def _mpd_without(mpd_xml: str, withheld_ids: set[str]) -> str:
     )
 
 
-def session_mpd_text(prefix: str, withheld: Iterable[Rung], *, base_url: str):
+def stored_text(path: str, *, growing: bool) -> str | None:
+    """A stored playlist's text, cached like the master; None if not stored."""
+    key = f"playback:text:{path}"
+    text = cache.get(key)
+    if text is None:
+        text = _read_text(path)
+        if text is None:
+            return None
+        timeout = GROWING_CACHE_SECONDS if growing else PUBLISHED_CACHE_SECONDS
+        cache.set(key, text, timeout=timeout)
+    return text
+
+
+def _with_query(match: re.Match, query: str) -> str:
+    return re.sub(
+        r'\b(initialization|media)="([^"]*)"',
+        lambda m: f'{m.group(1)}="{m.group(2)}?{query}"',
+        match.group(0),
+    )
+
+
+def _signed_by_query(template: str, query: str) -> str:
+    """Every relative name in the MPD carrying ``query`` (already XML-escaped):
+    the segment templates, and the text tracks' own BaseURLs."""
+    template = _SEGMENT_TEMPLATE.sub(lambda m: _with_query(m, query), template)
+    return _RELATIVE_BASE_URL.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}?{query}{m.group(3)}", template
+    )
+
+
+def session_mpd_text(
+    prefix: str,
+    withheld: Iterable[Rung],
+    *,
+    base_url: str | None = None,
+    base_urls: Sequence[tuple[str, str]] = (),
+    query: str = "",
+    steering_url: str | None = None,
+):
     """The session's MPD: withheld rungs removed, relative names resolved against
-    ``base_url`` (the signed URL of the revision's folder); None if not stored."""
+    ``base_url`` (the signed URL of the revision's folder); None if not stored.
+
+    With several ``base_urls`` (service location, URL), one BaseURL each, and
+    a ContentSteering element naming ``steering_url`` (DASH-IF Content
+    Steering). ``query`` is a signature in the query string, which DASH
+    players keep only where it is written: on every segment template.
+    """
     withheld_ids = {str(rung.index) for rung in withheld}
     key = f"playback:mpd:{prefix}:{','.join(sorted(withheld_ids))}"
     template = cache.get(key)
@@ -219,4 +283,21 @@ def session_mpd_text(prefix: str, withheld: Iterable[Rung], *, base_url: str):
             return None
         template = _mpd_without(text, withheld_ids)
         cache.set(key, template, timeout=PUBLISHED_CACHE_SECONDS)
-    return template.replace(_BASE_URL_MARK, escape(base_url))
+    if query:
+        template = _signed_by_query(template, escape(query))
+    if not base_urls:
+        return template.replace(_BASE_URL_MARK, escape(base_url or ""))
+    if len(base_urls) == 1:
+        return template.replace(_BASE_URL_MARK, escape(base_urls[0][1]))
+    elements = [
+        f'<BaseURL serviceLocation="{escape(location)}">{escape(url)}</BaseURL>'
+        for location, url in base_urls
+    ]
+    if steering_url:
+        elements.append(
+            f'<ContentSteering defaultServiceLocation="{escape(base_urls[0][0])}" '
+            f'queryBeforeStart="false">{escape(steering_url)}</ContentSteering>'
+        )
+    return template.replace(
+        f"<BaseURL>{_BASE_URL_MARK}</BaseURL>", "\n\t".join(elements)
+    )

@@ -11,6 +11,7 @@ from catalog.models import TextTrack
 
 from ..models import PlaybackSession
 from . import manifests
+from .pathways import pathways_for_delivery
 from .signing import Grant, Signer, signer
 
 
@@ -83,11 +84,21 @@ def session_delivery(
         return None
     using = using or signer()
     token = using.sign(session_grant(session, master))
+    preferred = pathways_for_delivery()[0]
+    url = using.url_function(token, base_url=preferred.base_url)
 
     def media(path: str) -> str | None:
         if not path or not path.startswith(prefix):
             return None  # not stored yet, or another revision's
-        return absolute(using.url(token, path))
+        return absolute(url(path))
+
+    def storyboard(path: str) -> str | None:
+        if using.relative_urls_inherit_grant or not path.startswith(prefix):
+            return media(path)
+        # It names its sprite relatively: a copy with the sprite's URL signed.
+        name = path[len(prefix) :]
+        kwargs = {"token": token, "pathway": preferred.name, "name": name}
+        return absolute(reverse("playback:session_playlist", kwargs=kwargs))
 
     video = session.video
     dash_url = None
@@ -98,7 +109,7 @@ def session_delivery(
         hls_url=absolute(reverse("playback:session_master", kwargs={"token": token})),
         dash_url=dash_url,
         poster_url=media(video.poster_path),
-        thumbnails_url=media(video.thumbnails_path),
+        thumbnails_url=storyboard(video.thumbnails_path),
         text_tracks=[
             TextTrackUrl(
                 language=entry.language,

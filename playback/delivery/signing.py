@@ -148,8 +148,14 @@ class Signer:
     the storage checks the grant. ``PLAYBACK_MEDIA_URL`` says which: a path
     Django routes (``/media/s/``), or the CDN's base URL. Another scheme (e.g.
     CloudFront's RSA-signed policies) would be another class with the same
-    three methods, named in ``PLAYBACK_SIGNER``.
+    three methods, named in ``PLAYBACK_SIGNER`` (``cloudfront.CloudFrontSigner``).
+
+    ``relative_urls_inherit_grant`` says whether a file named relatively in a
+    signed playlist is reachable as it is: true for a grant in the path, false
+    for one in the query string, which players drop when they resolve names.
     """
+
+    relative_urls_inherit_grant = True
 
     def __init__(self, *, key: bytes | None = None, base_url: str | None = None):
         self.key = key if key is not None else signing_key()
@@ -166,9 +172,18 @@ class Signer:
             grant.check_path(path)
         return grant
 
-    def url(self, token: str, path: str) -> str:
-        """The URL of storage ``path`` under ``token`` (root-relative or absolute)."""
-        return f"{self.base_url}{token}/{path}"
+    def url(self, token: str, path: str, *, base_url: str | None = None) -> str:
+        """The URL of storage ``path`` under ``token`` (root-relative or absolute),
+        on the CDN pathway at ``base_url`` (default: ``PLAYBACK_MEDIA_URL``)."""
+        return f"{base_url or self.base_url}{token}/{path}"
+
+    def url_function(self, token: str, *, base_url: str | None = None):
+        """``url`` with ``token`` and ``base_url`` bound, for many paths at once."""
+        return lambda path: self.url(token, path, base_url=base_url)
+
+    def query(self, grant: Grant) -> str:
+        """The signature a URL carries in its query string; none for this signer."""
+        return ""
 
 
 def signer() -> Signer:
