@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import errors, health
 from .media import serve_public_media
+from .metrics.views import metrics
 
 admin.site.site_header = "VOD editors"
 admin.site.site_title = "VOD editors"
@@ -13,6 +14,7 @@ admin.site.index_title = "Catalog and media"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

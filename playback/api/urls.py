@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import me_views, views
+from . import me_views, telemetry, views
 
 urlpatterns = [
     path(
@@ -17,6 +17,11 @@ urlpatterns = [
         "playback/sessions/<uuid:session_id>/end/",
         views.PlaybackSessionEndApi.as_view(),
         name="api-playback-session-end",
+    ),
+    path(
+        "playback/sessions/<uuid:session_id>/telemetry/",
+        telemetry.PlaybackTelemetryApi.as_view(),
+        name="api-playback-session-telemetry",
     ),
     path(
         "me/continue-watching/",

@@ -8,14 +8,15 @@ a session silent for PLAYBACK_SESSION_TIMEOUT_SECONDS has expired.
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Plan, Profile, User
 from accounts.selectors import plan_for_user
+from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
 
-from .. import refusals, selectors
+from .. import refusals, selectors, telemetry
 from ..delivery import manifests
 from ..models import PlaybackSession
 from .progress import position_checked, watch_progress_record
@@ -48,6 +49,10 @@ def device_name_from_user_agent(user_agent: str) -> str:
     return browser or system or (user_agent[:60] or "Unknown device")
 
 
+# The first key of the (key, account id) advisory locks of session starts.
+ACCOUNT_LOCK_SPACE = 0x504C4159  # "PLAY"
+
+
 def _timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.PLAYBACK_SESSION_TIMEOUT_SECONDS)
 
@@ -58,26 +63,17 @@ def _timeout() -> datetime.timedelta:
 def _entitled_title(
     *, profile: Profile, title_id: int, episode_id: int | None
 ) -> tuple[Title, Episode | None]:
-    title = (
-        Title.objects.visible_to_viewers()
-        .select_related("video")
-        .filter(pk=title_id)
-        .first()
+    title, episode = catalog_selectors.title_for_playback(
+        title_id=title_id, episode_id=episode_id
     )
-    if title is None:
+    if title is None or not title.is_visible_to_viewers():
         raise refusals.NotFound("There is no such title.")
-    episode = None
     if title.is_series:
         if episode_id is None:
             raise refusals.InvalidInput(
                 "Choose an episode of this series.",
                 fields={"episode_id": ["Required for a series."]},
             )
-        episode = (
-            Episode.objects.select_related("video", "season")
-            .filter(pk=episode_id, season__title=title)
-            .first()
-        )
         if episode is None:
             raise refusals.NotFound("This series has no such episode.")
     elif episode_id is not None:
@@ -146,7 +142,7 @@ def _active_device(session: PlaybackSession) -> dict:
     }
 
 
-@transaction.atomic
+@telemetry.counted_start
 def playback_session_start(
     *,
     profile: Profile,
@@ -166,48 +162,67 @@ def playback_session_start(
     title, episode = _entitled_title(
         profile=profile, title_id=title_id, episode_id=episode_id
     )
-    user = profile.user
-    plan = plan_for_user(user)
+    plan = plan_for_user(profile.user)
     _check_plan(plan, title)
     video, revision, _master = _playable_revision(
         episode.video if episode else title.video
     )
+    # Only the streams check and the insert need the account to themselves;
+    # the reads above run outside the transaction, so writers wait less.
+    with transaction.atomic():
+        _lock_account(profile.user_id)
+        now = timezone.now()
+        live = list(
+            selectors.live_sessions(user=profile.user, at=now)
+            .order_by()
+            .values_list("pk", "device_id")
+        )
+        replaced = [pk for pk, device in live if device_id and device == device_id]
+        if len(live) - len(replaced) >= plan.max_streams:
+            _refuse_too_many_streams(plan, [pk for pk, _ in live if pk not in replaced])
+        if replaced:
+            PlaybackSession.objects.filter(
+                pk__in=replaced, ended_at__isnull=True
+            ).update(ended_at=now)
+        return PlaybackSession.objects.create(
+            profile=profile,
+            video=video,
+            title=title,
+            episode=episode,
+            revision=revision,
+            max_height=plan.max_height,
+            device=device[:200],
+            device_id=device_id[:64],
+            last_seen_at=now,
+            expires_at=now + _timeout(),
+        )
 
-    # One start at a time per account, so two devices cannot both take the
-    # last stream (SQLite's IMMEDIATE transactions already serialise writers).
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    now = timezone.now()
-    live = list(
-        selectors.live_sessions(user=user, at=now).select_related(
-            "profile", "title", "episode__season"
-        )
+
+def _lock_account(user_id: int) -> None:
+    """Hold the account until the transaction ends, so two devices cannot both
+    take its last stream. SQLite needs nothing: its IMMEDIATE transactions
+    already serialise writers. On PostgreSQL a transaction-scoped advisory lock
+    does it without touching the user row."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ACCOUNT_LOCK_SPACE, user_id]
+            )
+    elif connection.features.has_select_for_update:
+        User.objects.select_for_update().filter(pk=user_id).exists()
+
+
+def _refuse_too_many_streams(plan: Plan, session_ids: list) -> None:
+    others = PlaybackSession.objects.filter(pk__in=session_ids).select_related(
+        "profile", "title", "episode__season"
     )
-    replaced = [s for s in live if device_id and s.device_id == device_id]
-    others = [s for s in live if s not in replaced]
-    if len(others) >= plan.max_streams:
-        devices = sorted(others, key=lambda s: s.started_at)
-        raise refusals.TooManyStreams(
-            f"Your {plan.name} plan plays {plan.max_streams} "
-            f"stream{'s' if plan.max_streams != 1 else ''} at a time; stop one "
-            "of these first.",
-            max_streams=plan.max_streams,
-            active_devices=[_active_device(s) for s in devices],
-        )
-    if replaced:
-        PlaybackSession.objects.filter(
-            pk__in=[s.pk for s in replaced], ended_at__isnull=True
-        ).update(ended_at=now)
-    return PlaybackSession.objects.create(
-        profile=profile,
-        video=video,
-        title=title,
-        episode=episode,
-        revision=revision,
-        max_height=plan.max_height,
-        device=device[:200],
-        device_id=device_id[:64],
-        last_seen_at=now,
-        expires_at=now + _timeout(),
+    devices = sorted(others, key=lambda s: s.started_at)
+    raise refusals.TooManyStreams(
+        f"Your {plan.name} plan plays {plan.max_streams} "
+        f"stream{'s' if plan.max_streams != 1 else ''} at a time; stop one "
+        "of these first.",
+        max_streams=plan.max_streams,
+        active_devices=[_active_device(s) for s in devices],
     )
 
 

@@ -7,7 +7,9 @@
  * cannot run), and draws its own controls: seek bar with storyboard previews,
  * volume, captions and quality menus, full screen, keyboard shortcuts. While
  * playing it sends heartbeats (the position, for resume and stream counting)
- * and it ends the session when the page goes away.
+ * and it ends the session when the page goes away. It also measures startup
+ * time, stalls, rung switches and fatal errors, and sends them in batches to
+ * the session's telemetry beacon.
  *
  * Plain ES2019+, no build step. For tests, `window.vodPlayer` exposes the
  * hls.js instance, the <video>, the session id and the hls.js events seen, and
@@ -89,6 +91,7 @@
     eventCounts: {},
     heartbeats: 0,
     resumedFrom: null,
+    telemetrySent: [], // batches of telemetry events sent, oldest first
   };
   window.vodPlayer = exposed;
 
@@ -214,6 +217,100 @@
     ui.message.hidden = true;
   }
 
+  // --- Telemetry ------------------------------------------------------------
+
+  const TELEMETRY_EVERY = 30000; // ms between batches
+  const TELEMETRY_BATCH = 100; // events per batch, the server's limit
+  const HLS_ERROR_TYPES = {
+    networkError: "network",
+    mediaError: "media",
+    muxError: "mux",
+    keySystemError: "key_system",
+  };
+
+  const telemetry = {
+    sessionId: null,
+    events: [],
+    // performance.now() when play was asked for, until the first frame; a
+    // blocked autoplay restarts the clock when the viewer presses play, so
+    // the time spent before the click is not counted as startup.
+    askedAt: null,
+    waitsForViewer: false,
+    stallSince: null,
+    rung: null, // {height, bitrate} of the rung playing
+    timer: null,
+  };
+
+  function telemetryUrl(sessionId) {
+    return `${config.sessionsUrl}${sessionId}/telemetry/`;
+  }
+
+  function note(event) {
+    if (!telemetry.sessionId) return;
+    telemetry.events.push(event);
+    if (telemetry.events.length >= TELEMETRY_BATCH) flushTelemetry();
+  }
+
+  /**
+   * Send what is pending. sendBeacon outlives the page and needs no CSRF
+   * header (the server checks the Origin instead); its body goes as
+   * text/plain JSON. Where it is missing or refuses, a keepalive fetch.
+   */
+  function flushTelemetry() {
+    if (!telemetry.sessionId || !telemetry.events.length) return;
+    const events = telemetry.events.splice(0, TELEMETRY_BATCH);
+    const url = telemetryUrl(telemetry.sessionId);
+    const body = JSON.stringify({ events });
+    const beaconed = navigator.sendBeacon ? navigator.sendBeacon(url, body) : false;
+    if (!beaconed) post(url, { events }, { keepalive: true }).catch(() => {});
+    exposed.telemetrySent.push(events);
+  }
+
+  /** A new session: earlier events go to their own session first. */
+  function telemetryStart(session) {
+    flushTelemetry();
+    telemetry.sessionId = session.id;
+    telemetry.askedAt = performance.now();
+    telemetry.waitsForViewer = false;
+    telemetry.stallSince = null;
+    telemetry.rung = null;
+    clearInterval(telemetry.timer);
+    telemetry.timer = setInterval(flushTelemetry, TELEMETRY_EVERY);
+  }
+
+  function telemetryPlaying() {
+    const now = performance.now();
+    if (telemetry.askedAt !== null && !telemetry.waitsForViewer) {
+      note({ kind: "startup", seconds: (now - telemetry.askedAt) / 1000 });
+      telemetry.askedAt = null;
+    }
+    if (telemetry.stallSince !== null) {
+      note({ kind: "stall", seconds: (now - telemetry.stallSince) / 1000 });
+      telemetry.stallSince = null;
+    }
+  }
+
+  /** Waiting for data after playback began is a stall; after a seek it is not. */
+  function telemetryWaiting() {
+    if (state.started && !video.seeking && telemetry.stallSince === null) {
+      telemetry.stallSince = performance.now();
+    }
+  }
+
+  function telemetryRung(level) {
+    if (!level) return;
+    const rung = { height: level.height || 0, bitrate: level.bitrate || 0 };
+    const before = telemetry.rung;
+    telemetry.rung = rung;
+    if (!before || (before.height === rung.height && before.bitrate === rung.bitrate)) return;
+    const up = rung.height > before.height || (rung.height === before.height && rung.bitrate > before.bitrate);
+    note({ kind: "rung_switch", direction: up ? "up" : "down" });
+  }
+
+  function telemetryError(hlsType) {
+    note({ kind: "error", error_type: HLS_ERROR_TYPES[hlsType] || "other" });
+  }
+
   // --- Playback session -----------------------------------------------------
 
   /**
@@ -255,6 +352,7 @@
     }
     const session = result.data;
     state.session = session;
+    telemetryStart(session);
     state.ended = false;
     state.started = false;
     exposed.sessionId = session.id;
@@ -380,6 +478,7 @@
 
   /** End the session on purpose: leaving the page frees the stream at once. */
   function endSession() {
+    flushTelemetry();
     const session = state.session;
     if (!session || state.ended) return;
     state.ended = true;
@@ -461,11 +560,13 @@
     hls.on(Hls.Events.LEVEL_SWITCHED, (event, data) => {
       const level = hls.levels[data.level];
       root.dataset.level = level ? String(level.height) : "";
+      telemetryRung(level);
       updateQualityLabel();
     });
     hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => buildCaptions(session));
     hls.on(Hls.Events.ERROR, (event, data) => {
       if (!data.fatal) return;
+      telemetryError(data.type);
       state.recoveries += 1;
       if (state.recoveries > MAX_RECOVERIES) {
         failed();
@@ -514,6 +615,7 @@
     if (attempt && attempt.catch) {
       // Browsers refuse autoplay with sound without a recent click: ask for one.
       attempt.catch(() => {
+        telemetry.waitsForViewer = true;
         ui.bigPlay.hidden = false;
         setState("paused");
         ui.bigPlay.focus({ preventScroll: true });
@@ -614,7 +716,13 @@
     ui.volume.setAttribute("aria-valuetext", `${Math.round((video.muted ? 0 : video.volume) * 100)}%`);
   }
 
-  video.addEventListener("play", renderPlayState);
+  video.addEventListener("play", () => {
+    renderPlayState();
+    if (telemetry.waitsForViewer) {
+      telemetry.waitsForViewer = false;
+      telemetry.askedAt = performance.now();
+    }
+  });
   video.addEventListener("pause", () => {
     renderPlayState();
     if (state.session && !state.ended && state.started) setState("paused");
@@ -623,10 +731,18 @@
     // Now currentTime is the real position (at or after the start position).
     state.started = true;
     state.recoveries = 0;
+    telemetryPlaying();
     hideMessage();
     setState("playing");
   });
-  video.addEventListener("waiting", () => setState("buffering"));
+  video.addEventListener("waiting", () => {
+    setState("buffering");
+    telemetryWaiting();
+  });
+  video.addEventListener("error", () => {
+    // hls.js reports its own errors (with their type); this is the browser's HLS.
+    if (exposed.engine === "native") telemetryError("mediaError");
+  });
   video.addEventListener("timeupdate", renderTime);
   video.addEventListener("progress", renderTime);
   video.addEventListener("durationchange", () => setDuration(video.duration));
@@ -1144,7 +1260,10 @@
 
   // Hidden tab: save the position now (mobile browsers may never fire pagehide).
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") heartbeat({ keepalive: true });
+    if (document.visibilityState === "hidden") {
+      heartbeat({ keepalive: true });
+      flushTelemetry();
+    }
   });
   // Leaving: end the session so the stream's slot is free at once.
   window.addEventListener("pagehide", endSession);

@@ -1,0 +1,67 @@
+"""Transcode duration and realtime factor, observed by the worker at a job's end.
+
+The Celery signal ``task_postrun`` (connected in ``vod/celery.py``) calls
+``transcode_job_observe`` in the worker process after every run of
+``catalog.tasks.video_transcode``; the timings come from the video row, which
+the pipeline stamps when it claims and publishes the job.
+"""
+
+import logging
+
+from django.core.cache import cache
+
+from .shared import SharedHistogram
+
+logger = logging.getLogger(__name__)
+
+TRANSCODE_TASK = "catalog.tasks.video_transcode"
+
+TRANSCODE_DURATION = SharedHistogram(
+    "vod_transcode_duration_seconds",
+    "Wall-clock time of successful transcodes, from claim to publish.",
+    (10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400),
+)
+TRANSCODE_REALTIME_FACTOR = SharedHistogram(
+    "vod_transcode_realtime_factor",
+    "Seconds of video transcoded per second of wall-clock time (above 1: faster "
+    "than real time).",
+    (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
+)
+SHARED_HISTOGRAMS = (TRANSCODE_DURATION, TRANSCODE_REALTIME_FACTOR)
+
+# A job counted once even if its message is delivered twice (acks_late).
+SEEN_SECONDS = 7 * 24 * 3600
+
+
+def transcode_job_observe(*, video_id: int, job_token: str) -> bool:
+    """Record a published job's duration and realtime factor; True if recorded."""
+    from catalog.models import Video
+
+    video = (
+        Video.objects.filter(pk=video_id, status=Video.Status.READY)
+        .values("started_at", "finished_at", "duration_seconds")
+        .first()
+    )
+    if not video or not video["started_at"] or not video["finished_at"]:
+        return False
+    wall = (video["finished_at"] - video["started_at"]).total_seconds()
+    if wall <= 0:
+        return False
+    if not cache.add(f"metrics:transcode-seen:{job_token}", 1, SEEN_SECONDS):
+        return False
+    TRANSCODE_DURATION.observe(wall)
+    if video["duration_seconds"]:
+        TRANSCODE_REALTIME_FACTOR.observe(video["duration_seconds"] / wall)
+    return True
+
+
+def on_task_postrun(*, task, args, kwargs, retval) -> None:
+    """``task_postrun`` receiver: observe transcodes that published."""
+    if getattr(task, "name", None) != TRANSCODE_TASK or retval != "ready":
+        return
+    try:
+        video_id = kwargs.get("video_id", args[0] if args else None)
+        job_token = kwargs.get("job_token", args[1] if len(args) > 1 else None)
+        transcode_job_observe(video_id=video_id, job_token=str(job_token))
+    except Exception:  # metrics never fail a job that succeeded
+        logger.exception("could not record the metrics of video %s", args)
