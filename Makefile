@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo clean
+.PHONY: install run test cluster-test lint format migrate demo clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ run: demo
 # `make run`'s, so a running demo and a test run never consume each other's jobs.
 test: install
 	VOD_VAR_DIR=$${VOD_VAR_DIR:-$(CURDIR)/var/test} $(VENV)/bin/pytest
+
+# The production shape on this host (deploy/cluster/cluster_test.py): needs
+# PostgreSQL server binaries, redis-server, nginx and Chromium; a few minutes.
+cluster-test: install
+	$(PY) deploy/cluster/cluster_test.py
 
 lint: install
 	$(VENV)/bin/ruff check .

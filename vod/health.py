@@ -1,11 +1,12 @@
 """Liveness and readiness probes for the load balancer and the cluster."""
 
 import logging
+import os
 import uuid
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -44,15 +45,37 @@ def check_broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT_SECONDS)
 
 
+MEDIA_STORAGES = ("default", "videos")
+
+
 def check_storage() -> None:
-    name = default_storage.save(
-        f"healthchecks/{uuid.uuid4().hex}.txt", ContentFile(b"ok")
-    )
+    """Each media store answers: an S3 bucket to one HEAD (cheap, and no write
+    per probe), a local folder to a file written and found again."""
+    checked = set()
+    for alias in MEDIA_STORAGES:
+        storage = storages[alias]
+        ping = getattr(storage, "ping", None)
+        where = (
+            (storage.endpoint_url, storage.bucket_name)
+            if ping is not None
+            else getattr(storage, "location", alias)
+        )
+        if where in checked:
+            continue
+        checked.add(where)
+        if ping is not None:
+            ping()
+        else:
+            _check_writable(storage)
+
+
+def _check_writable(storage) -> None:
+    name = storage.save(f"healthchecks/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     try:
-        if not default_storage.exists(name):
+        if not storage.exists(name):
             raise RuntimeError("a file written to storage could not be found")
     finally:
-        default_storage.delete(name)
+        storage.delete(name)
 
 
 CHECKS = {
@@ -63,10 +86,19 @@ CHECKS = {
 }
 
 
+def draining() -> bool:
+    """The server was told to stop (gunicorn.conf.py marks it on SIGTERM)."""
+    flag = os.environ.get("VOD_DRAINING_FLAG")
+    return bool(flag) and os.path.exists(flag)
+
+
 @never_cache
 @require_GET
 def readyz(request):
     """Ready: database, cache, broker and storage answer; 503 names what failed."""
+    if draining():
+        body = {"status": "draining", "message": "Shutting down: send no new work."}
+        return JsonResponse(body, status=503)
     results, failed = {}, []
     for name, check in CHECKS.items():
         try:
