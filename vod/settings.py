@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VOD_VAR_DIR", BASE_DIR / "var"))
@@ -81,7 +82,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times the whole stack: request rate and latency by view.
+    "vod.metrics.http.RequestMetricsMiddleware",
     "django_guid.middleware.guid_middleware",
+    # Before anything that reads or writes the database (sessions, users).
+    "vod.db_router.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,7 +134,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its files under var/; a fresh clone has none yet.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist as on PostgreSQL (DATABASE_CONN_MAX_AGE): opening one
+    # (the PRAGMAs, Django's SQL functions) cost about a millisecond a request.
     # WAL lets the web process read while the worker writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -141,6 +147,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
     }
+# Read replicas: DATABASE_REPLICA_URLS (comma-separated PostgreSQL URLs) become
+# the aliases replica1, replica2... vod.db_router sends requests' reads there
+# and pins a client to the primary for DATABASE_REPLICA_PIN_SECONDS after it
+# writes (longer than replication lag); an unreachable replica is skipped for
+# DATABASE_REPLICA_RETRY_SECONDS. Tasks and commands use the primary only.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = dj_database_url.parse(
+        _url,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # A replica that is down must cost a request seconds, not minutes.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests get one database: replicas read the primary's test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["vod.db_router.PrimaryReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -209,7 +236,9 @@ MEDIA_URL = env("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Django serves public artwork from local storage itself; with S3 the storage's
 # own URLs are used instead.
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
+# S3 (or an S3-compatible store, AWS_S3_ENDPOINT_URL) when a bucket is named.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", not AWS_STORAGE_BUCKET_NAME)
 STORAGES = {
     # Sources, text tracks and artwork.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -226,6 +255,26 @@ STORAGES = {
         )
     },
 }
+if AWS_STORAGE_BUCKET_NAME:
+    # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the IAM role,
+    # as boto3 finds them. Timeouts and retries are in vod/storage.py.
+    _s3_options = {
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL"),
+        "region_name": env("AWS_S3_REGION_NAME"),
+    }
+    STORAGES["default"] = {
+        "BACKEND": "vod.storage.SourceStorage",
+        "OPTIONS": {
+            **_s3_options,
+            "bucket_name": env("AWS_SOURCES_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME),
+        },
+    }
+    STORAGES["videos"] = {
+        "BACKEND": "vod.storage.MediaStorage",
+        "OPTIONS": {**_s3_options, "bucket_name": AWS_STORAGE_BUCKET_NAME},
+    }
+# A request that fails on the media store gets a 503 with the reason, not a 500.
+MIDDLEWARE.append("vod.storage.StorageUnavailableMiddleware")
 WHITENOISE_USE_FINDERS = DEBUG
 # Artwork uploads are small; video sources stream to storage (later issue).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -309,6 +358,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"queue": "default"},
     },
+    # Demotes a CDN pathway that fails its health checks, promotes it back.
+    "check-cdn-pathways": {
+        "task": "playback.tasks.cdn_pathways_check",
+        "schedule": float(env_int("PLAYBACK_CDN_HEALTH_INTERVAL_SECONDS", 15)),
+        "options": {
+            "queue": "default",
+            "expires": env_int("PLAYBACK_CDN_HEALTH_INTERVAL_SECONDS", 15),
+        },
+    },
 }
 
 # --- REST API -----------------------------------------------------------------
@@ -387,6 +445,9 @@ DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
     "VALIDATE_GUID": False,
     "UUID_LENGTH": 32,
+    # The request id travels in the headers of the tasks a request queues, so
+    # the worker's log lines for that work carry it too.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
 }
 LOG_FORMAT = env("LOG_FORMAT", "text")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
@@ -423,6 +484,12 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+# Metrics (GET /metrics, see vod/metrics/): with METRICS_TOKEN set, scrapes
+# must send it as a bearer token; without it, only private addresses may scrape.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+# Cluster-wide figures (jobs by state, queue depth) are recomputed at most this
+# often, by one process, whatever the number of replicas and scrapes.
+METRICS_CACHE_SECONDS = env_int("METRICS_CACHE_SECONDS", 15)
 
 # --- Email --------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -462,6 +529,39 @@ PLAYBACK_SIGNING_KEY = env("PLAYBACK_SIGNING_KEY", "")
 PLAYBACK_MEDIA_URL = env("PLAYBACK_MEDIA_URL", "/media/s/")
 # The signer class: how delivery URLs are signed and checked.
 PLAYBACK_SIGNER = env("PLAYBACK_SIGNER", "playback.delivery.signing.Signer")
+# With PLAYBACK_SIGNER=playback.delivery.cloudfront.CloudFrontSigner: the ID of
+# the key in the distribution's trusted key group, and its RSA private key as
+# PEM text or a file.
+CLOUDFRONT_KEY_PAIR_ID = env("CLOUDFRONT_KEY_PAIR_ID", "")
+CLOUDFRONT_PRIVATE_KEY = env("CLOUDFRONT_PRIVATE_KEY", "")
+CLOUDFRONT_PRIVATE_KEY_FILE = env("CLOUDFRONT_PRIVATE_KEY_FILE", "")
+# Several CDNs, as `name=https://base-url` pairs, seed the CDN pathways (then
+# ordered in admin); master playlists and MPDs then carry Content Steering.
+# Empty: one pathway, PLAYBACK_MEDIA_URL, and no steering.
+PLAYBACK_CDN_PATHWAYS = []
+for _item in env_list("PLAYBACK_CDN_PATHWAYS"):
+    _name, _equals, _url = (part.strip() for part in _item.partition("="))
+    if not (
+        _equals
+        and _name.isascii()
+        and _name.replace("-", "").replace("_", "").isalnum()
+        and _url.startswith(("http://", "https://"))
+    ):
+        raise ImproperlyConfigured(
+            f"PLAYBACK_CDN_PATHWAYS: {_item!r} is not name=https://base-url "
+            "(names of letters, digits, - and _)."
+        )
+    PLAYBACK_CDN_PATHWAYS.append((_name, _url))
+# Players fetch the steering manifest again after this many seconds.
+PLAYBACK_CDN_STEERING_TTL_SECONDS = env_int("PLAYBACK_CDN_STEERING_TTL_SECONDS", 30)
+# The health check GETs this object under each pathway's base URL (it stores
+# it in the media storage; the CDN must serve it without a signature); this
+# many failures in a row demote a pathway, as many successes promote it back.
+PLAYBACK_CDN_HEALTH_PATH = env("PLAYBACK_CDN_HEALTH_PATH", "cdn-health.txt")
+PLAYBACK_CDN_HEALTH_TIMEOUT_SECONDS = float(
+    env("PLAYBACK_CDN_HEALTH_TIMEOUT_SECONDS", "2")
+)
+PLAYBACK_CDN_HEALTH_THRESHOLD = env_int("PLAYBACK_CDN_HEALTH_THRESHOLD", 2)
 # How long a session's delivery URLs are good for at most (the CDN's only
 # bound); Django also refuses them as soon as the session ends or expires.
 PLAYBACK_URL_LIFETIME_SECONDS = env_int("PLAYBACK_URL_LIFETIME_SECONDS", 6 * 3600)
