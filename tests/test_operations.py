@@ -56,6 +56,20 @@ def test_check_deploy_is_clean_in_production_mode():
     assert "no issues" in result.stdout
 
 
+def test_probes_answer_a_balancer_that_sends_the_replica_address_as_host():
+    # An AWS target group or a kubelet probes 10.0.3.7:8000, over plain HTTP:
+    # probes answer, while every other page still refuses that host.
+    script = (
+        "from django.test import Client; c = Client();"
+        "h = {'HTTP_HOST': '10.0.3.7:8000'};"
+        "print(c.get('/healthz', **h).status_code, c.get('/api/v1/titles/', **h).status_code)"
+    )
+    env = production_env() | {"DJANGO_SECURE_SSL_REDIRECT": "1"}
+    result = run_manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["200", "400"]
+
+
 def test_production_mode_refuses_to_start_without_a_secret_key():
     env = production_env()
     env["DJANGO_SECRET_KEY"] = ""

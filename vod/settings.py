@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # First, so it times the whole stack: request rate and latency by view.
     "vod.metrics.http.RequestMetricsMiddleware",
     "django_guid.middleware.guid_middleware",
+    # Probes answer before the host check and HTTPS redirect (see its docstring).
+    "vod.health.ProbeMiddleware",
     # Before anything that reads or writes the database (sessions, users).
     "vod.db_router.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
