@@ -192,7 +192,7 @@ def test_production_mode_keeps_no_state_in_the_web_process(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         "django.contrib.sessions.backends.cached_db",
-        "django.core.cache.backends.redis.RedisCache",
+        "vod.cache.RedisCache",
         "vod.storage.SourceStorage",
         "vod.storage.MediaStorage",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",

@@ -32,7 +32,7 @@ def count_and_get(key: str, *, ttl: int, also_get: str | None = None):
     full_key = cache.make_and_validate_key(key)
     client = _redis_client(full_key)
     if client is not None:
-        pipe = client.pipeline()
+        pipe = client.pipeline(transaction=False)  # one round trip; no MULTI needed
         pipe.incr(full_key)
         pipe.expire(full_key, ttl, nx=True)
         if also_get is not None:
