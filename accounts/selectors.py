@@ -4,6 +4,8 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import NotFound, ValidationError
 
+from vod import sql
+
 from .models import Plan, Profile, User
 
 PROFILE_HEADER = "X-Profile-ID"
@@ -22,6 +24,39 @@ def plan_for_user(user: User) -> Plan:
     if plan is None:
         raise Plan.DoesNotExist("No default plan is configured.")
     return plan
+
+
+# Every API request with a bearer token, and every playback start, runs these
+# (see vod/sql.py for why they are written by hand).
+USER_SQL = "SELECT * FROM accounts_user WHERE id = %s"
+PLAN_SQL = "SELECT * FROM accounts_plan WHERE id = %s"
+PROFILE_SQL = "SELECT * FROM accounts_profile WHERE id = %s AND user_id = %s"
+
+
+def user_with_plan(user_id) -> User | None:
+    """The account with its plan loaded, or None; ``ValueError`` for an id
+    that is not one."""
+    alias = sql.read_alias(User)
+    params = [sql.db_value(User, "id", user_id, alias)]
+    user = next(iter(User.objects.db_manager(alias).raw(USER_SQL, params)), None)
+    if user is not None and user.plan_id is not None:
+        plans = Plan.objects.db_manager(alias).raw(PLAN_SQL, [user.plan_id])
+        user.plan = next(iter(plans))  # the foreign key guarantees it
+    return user
+
+
+def _profile_of(user: User, profile_id: int) -> Profile | None:
+    alias = sql.read_alias(Profile)
+    try:
+        params = [sql.db_value(Profile, "id", profile_id, alias), user.pk]
+    except ValueError:
+        return None
+    profile = next(
+        iter(Profile.objects.db_manager(alias).raw(PROFILE_SQL, params)), None
+    )
+    if profile is not None:
+        profile.user = user  # already loaded (with its plan, for JWT)
+    return profile
 
 
 def profile_for_request(request) -> Profile:
@@ -44,9 +79,7 @@ def profile_for_request(request) -> Profile:
             raise ValidationError(
                 {PROFILE_HEADER: ["Must be a profile id (a number)."]}
             ) from exc
-        # Unordered, by primary key: this runs on every playback request.
-        found = Profile.objects.filter(pk=profile_id, user_id=user.pk).order_by()[:1]
-        profile = next(iter(found), None)
+        profile = _profile_of(user, profile_id)
         if profile is None:
             if from_header:
                 raise NotFound("No such profile on this account.")
@@ -54,7 +87,6 @@ def profile_for_request(request) -> Profile:
                 PROFILE_SESSION_KEY, None
             )  # deleted since it was picked
         else:
-            profile.user = user  # already loaded (with its plan, for JWT)
             return profile
     profiles = list(Profile.objects.filter(user=user)[:2])
     if len(profiles) == 1:

@@ -2,6 +2,7 @@
 My List and next episodes, each for one profile and its visible titles only."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet, Window
@@ -10,7 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Profile, User
 from catalog import selectors as catalog_selectors
-from catalog.models import Episode, Title
+from catalog.models import Episode, Title, Video
+from vod import sql
 
 from .models import PlaybackSession, WatchlistItem, WatchProgress
 
@@ -56,31 +58,79 @@ def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | No
     )
 
 
-DELIVERY_FIELDS = (
-    "id",
+# The reads of every session start and manifest fetch, written by hand (see
+# vod/sql.py for why).
+LIVE_DEVICES_SQL = """
+SELECT s.id, s.device_id
+FROM playback_playbacksession s
+INNER JOIN accounts_profile p ON p.id = s.profile_id
+WHERE p.user_id = %s AND s.ended_at IS NULL AND s.expires_at > %s
+"""
+DELIVERY_SQL = """
+SELECT s.id, s.video_id, s.revision, s.max_height, s.started_at,
+       v.uuid AS video_uuid, v.revision AS video_revision,
+       v.preview_revision AS video_preview_revision,
+       v.dash_manifest_path AS video_dash_manifest_path,
+       v.poster_path AS video_poster_path,
+       v.thumbnails_path AS video_thumbnails_path
+FROM playback_playbacksession s
+INNER JOIN catalog_video v ON v.id = s.video_id
+WHERE s.id = %s AND s.ended_at IS NULL AND s.expires_at > %s
+"""
+DELIVERY_VIDEO_FIELDS = (
+    "uuid",
     "revision",
-    "max_height",
-    "started_at",
-    "video__uuid",
-    "video__revision",
-    "video__preview_revision",
-    "video__dash_manifest_path",
-    "video__poster_path",
-    "video__thumbnails_path",
+    "preview_revision",
+    "dash_manifest_path",
+    "poster_path",
+    "thumbnails_path",
 )
+RESUME_SQL = """
+SELECT position_seconds, completed FROM playback_watchprogress
+WHERE profile_id = %s AND title_id = %s AND episode_id {episode}
+"""
+
+
+def live_session_devices(
+    *, user_id: int, at: datetime.datetime
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, device id) of each of the account's sessions that count against its
+    plan's streams at ``at``: ``live_sessions``, for the streams check."""
+    alias = sql.read_alias(PlaybackSession)
+    params = [user_id, sql.db_value(PlaybackSession, "expires_at", at, alias)]
+    to_uuid = PlaybackSession._meta.pk.to_python
+    return [
+        (to_uuid(pk), device)
+        for pk, device in sql.fetch_all(alias, LIVE_DEVICES_SQL, params)
+    ]
 
 
 def session_for_delivery(*, session_id) -> PlaybackSession | None:
-    """A live session with its video, for writing its manifests; else None."""
-    # Every manifest fetch runs this: only the columns delivery reads, by key
-    # and unordered (loading whole rows cost more than the query).
-    sessions = (
-        PlaybackSession.objects.select_related("video")
-        .only(*DELIVERY_FIELDS)
-        .filter(pk=session_id, ended_at__isnull=True, expires_at__gt=timezone.now())
-        .order_by()
+    """A live session with its video, for writing its manifests; else None.
+
+    Only the columns delivery reads are loaded; the others are deferred.
+    """
+    alias = sql.read_alias(PlaybackSession)
+    try:
+        params = [
+            sql.db_value(PlaybackSession, "id", session_id, alias),
+            sql.db_value(PlaybackSession, "expires_at", timezone.now(), alias),
+        ]
+    except ValueError:
+        return None
+    rows = PlaybackSession.objects.db_manager(alias).raw(DELIVERY_SQL, params)
+    session = next(iter(rows), None)
+    if session is None:
+        return None
+    # The joined columns arrive as plain attributes, unconverted: only the UUID
+    # needs it (SQLite stores it as hex), the others are text.
+    to_uuid = Video._meta.get_field("uuid").to_python
+    values = [getattr(session, f"video_{name}") for name in DELIVERY_VIDEO_FIELDS]
+    values[0] = to_uuid(values[0])
+    session.video = Video.from_db(
+        alias, ["id", *DELIVERY_VIDEO_FIELDS], [session.video_id, *values]
     )
-    return next(iter(sessions[:1]), None)
+    return session
 
 
 @dataclass(frozen=True)
@@ -113,17 +163,14 @@ def resume_position(
 ) -> float:
     """Seconds to start a movie or an episode at: the saved position, or 0 once
     it was watched to the end (or never started)."""
-    # By ids and unordered: every playback start asks this.
-    rows = (
-        WatchProgress.objects.filter(
-            profile_id=profile.pk,
-            title_id=title.pk,
-            episode_id=episode.pk if episode else None,
-        )
-        .order_by()
-        .values_list("position_seconds", "completed")[:1]
-    )
-    row = next(iter(rows), None)
+    alias = sql.read_alias(WatchProgress)
+    params = [profile.pk, title.pk]
+    if episode is None:
+        query = RESUME_SQL.format(episode="IS NULL")
+    else:
+        query, params = RESUME_SQL.format(episode="= %s"), [*params, episode.pk]
+    rows = sql.fetch_all(alias, query, params)  # one at most: a unique constraint
+    row = rows[0] if rows else None
     if row is None or row[1]:
         return 0.0
     return float(row[0])

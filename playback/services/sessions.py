@@ -15,6 +15,7 @@ from accounts.models import Plan, Profile, User
 from accounts.selectors import plan_for_user
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
+from vod import sql
 
 from .. import refusals, selectors, telemetry
 from ..delivery import manifests
@@ -172,18 +173,12 @@ def playback_session_start(
     with transaction.atomic():
         _lock_account(profile.user_id)
         now = timezone.now()
-        live = list(
-            selectors.live_sessions(user=profile.user, at=now)
-            .order_by()
-            .values_list("pk", "device_id")
-        )
+        live = selectors.live_session_devices(user_id=profile.user_id, at=now)
         replaced = [pk for pk, device in live if device_id and device == device_id]
         if len(live) - len(replaced) >= plan.max_streams:
             _refuse_too_many_streams(plan, [pk for pk, _ in live if pk not in replaced])
         if replaced:
-            PlaybackSession.objects.filter(
-                pk__in=replaced, ended_at__isnull=True
-            ).update(ended_at=now)
+            _sessions_end(replaced, at=now)
         return PlaybackSession.objects.create(
             profile=profile,
             video=video,
@@ -196,6 +191,22 @@ def playback_session_start(
             last_seen_at=now,
             expires_at=now + _timeout(),
         )
+
+
+# By hand, as the streams check's read is (see vod/sql.py).
+END_SESSIONS_SQL = (
+    "UPDATE playback_playbacksession SET ended_at = %s "
+    "WHERE ended_at IS NULL AND id IN ({ids})"
+)
+
+
+def _sessions_end(session_ids: list, *, at) -> None:
+    alias = sql.write_alias(PlaybackSession)
+    ids = [sql.db_value(PlaybackSession, "id", pk, alias) for pk in session_ids]
+    query = END_SESSIONS_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    sql.execute(
+        alias, query, [sql.db_value(PlaybackSession, "ended_at", at, alias), *ids]
+    )
 
 
 def _lock_account(user_id: int) -> None:

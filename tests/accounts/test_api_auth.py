@@ -212,6 +212,29 @@ def test_token_of_a_deleted_account_is_refused(api_client, user):
     assert _error(response)["code"] == "user_not_found"
 
 
+@pytest.mark.parametrize("user_id", ["abc", str(2**70), "-1"])
+def test_token_naming_no_possible_account_is_refused(api_client, settings, user_id):
+    # Signed with the server's key, so only the account lookup can refuse it.
+    import jwt
+
+    claims = {"token_type": "access", "user_id": user_id, "exp": 4102444800}
+    token = jwt.encode({**claims, "jti": "x"}, settings.SECRET_KEY, algorithm="HS256")
+    response = _bearer(api_client, token).get(ME)
+    assert response.status_code == 401
+    assert _error(response)["code"] in {"token_not_valid", "user_not_found"}
+
+
+def test_token_user_comes_with_the_plan_it_has_now(api_client, user):
+    from .factories import PlanFactory
+
+    access = str(AccessToken.for_user(user))
+    user.plan = PlanFactory(name="Gold", slug="gold")
+    user.save()
+    response = _bearer(api_client, access).get(ME)
+    assert response.status_code == 200
+    assert response.json()["plan"]["slug"] == "gold"
+
+
 # --- Lockout and throttling -----------------------------------------------------------
 
 

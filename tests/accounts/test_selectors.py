@@ -66,6 +66,23 @@ def test_profile_for_request_refuses_a_malformed_header(user):
         selectors.profile_for_request(_request(user, header="abc"))
 
 
+@pytest.mark.parametrize("header", [2**70, -1, 0])
+def test_profile_for_request_finds_no_profile_for_impossible_ids(user, header):
+    with pytest.raises(NotFound):
+        selectors.profile_for_request(_request(user, header=header))
+
+
+def test_user_with_plan_loads_the_plan_with_the_account():
+    plan = PlanFactory()
+    user = UserFactory(plan=plan)
+    found = selectors.user_with_plan(user.pk)
+    assert (found, found.plan, found.password) == (user, plan, user.password)
+    assert selectors.user_with_plan(UserFactory().pk).plan_id is None
+    assert selectors.user_with_plan(user.pk + 1000) is None
+    with pytest.raises(ValueError):
+        selectors.user_with_plan(2**70)
+
+
 def test_a_foreign_profile_in_the_session_is_ignored(user, profile, other_profile):
     ProfileFactory(user=user)
     request = _request(user, session={"profile_id": other_profile.pk})

@@ -1,6 +1,7 @@
 """Continue watching, history, My List, next episode and resume points."""
 
 import datetime
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -209,3 +210,33 @@ def test_live_sessions_are_the_accounts_unended_and_heard_from(profile):
     PlaybackSessionFactory(profile=ProfileFactory(user=UserFactory()))
 
     assert set(selectors.live_sessions(user=profile.user)) == {live, sibling}
+    # The streams check's hand-written read agrees with the ORM's.
+    devices = selectors.live_session_devices(user_id=profile.user_id, at=timezone.now())
+    assert sorted(devices) == sorted(
+        [(live.pk, live.device_id), (sibling.pk, sibling.device_id)]
+    )
+
+
+def test_session_for_delivery_is_the_live_session_with_its_video(profile):
+    live = PlaybackSessionFactory(profile=profile)
+    ended = PlaybackSessionFactory(profile=profile, ended_at=timezone.now())
+    expired = PlaybackSessionFactory(
+        profile=profile, expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    found = selectors.session_for_delivery(session_id=live.pk)
+    video = live.video
+    assert (found.pk, found.revision, found.max_height) == (
+        live.pk,
+        live.revision,
+        live.max_height,
+    )
+    assert found.started_at == live.started_at  # a converted, aware datetime
+    assert found.video.revision_prefix("r1") == video.revision_prefix("r1")
+    assert (found.video.uuid, found.video.preview_revision) == (
+        video.uuid,
+        video.preview_revision,
+    )
+    assert found.video.duration_seconds == video.duration_seconds  # deferred, loads
+    for gone in (ended.pk, expired.pk, uuid.uuid4(), "not-a-uuid"):
+        assert selectors.session_for_delivery(session_id=gone) is None
