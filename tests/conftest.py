@@ -68,12 +68,13 @@ def _isolated_media_and_cache(settings, tmp_path):
     from django.core.cache import cache
 
     from catalog.caching import catalog_memo_clear
-    from playback.delivery import manifests
+    from playback.delivery import manifests, pathways
 
     def clear():
         cache.clear()
         catalog_memo_clear()
         manifests.published_masters_forget()
+        pathways.pathways_cache_clear()
 
     settings.MEDIA_ROOT = tmp_path / "media"
     clear()

@@ -6,12 +6,15 @@ seeds the table from it, so an operator finds them in admin to reorder. With
 neither, the one pathway is ``PLAYBACK_MEDIA_URL``: playlists then carry no
 steering at all.
 
-Manifests read the list once per request, from the cache; every write here
-and in admin drops the cached copy, and it lives only ``CACHE_SECONDS``
-anyway, so a health change reaches every web replica within seconds.
+Manifests read the list from the cache, and each process keeps what it read
+for ``MEMO_SECONDS`` (a session start and its master would otherwise read it
+twice). Every write here and in admin drops the cached copy, and it lives only
+``CACHE_SECONDS`` anyway, so a health change reaches every web replica within
+seconds.
 """
 
 import logging
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -30,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 CACHE_KEY = "playback:cdn-pathways:v1"
 CACHE_SECONDS = 10
+MEMO_SECONDS = 1.0
+_memo: dict = {"until": 0.0, "found": ()}
 DEFAULT_NAME = "default"
 
 
@@ -64,10 +69,15 @@ def _ordered(rows: list[CdnPathway]) -> list[Pathway]:
 
 def pathways_for_delivery() -> tuple[Pathway, ...]:
     """The pathways to offer players, preferred first; at least one."""
-    found = cache.get(CACHE_KEY)
-    if found is None:
-        found = tuple(_ordered(list(CdnPathway.objects.all())) or _configured())
-        cache.set(CACHE_KEY, found, timeout=CACHE_SECONDS)
+    now = time.monotonic()
+    if now < _memo["until"]:
+        found = _memo["found"]
+    else:
+        found = cache.get(CACHE_KEY)
+        if found is None:
+            found = tuple(_ordered(list(CdnPathway.objects.all())) or _configured())
+            cache.set(CACHE_KEY, found, timeout=CACHE_SECONDS)
+        _memo.update(found=found, until=now + MEMO_SECONDS)
     if not found:
         return (
             Pathway(
@@ -78,7 +88,9 @@ def pathways_for_delivery() -> tuple[Pathway, ...]:
 
 
 def pathways_cache_clear() -> None:
+    """Forget the list, here at once and in other processes within MEMO_SECONDS."""
     cache.delete(CACHE_KEY)
+    _memo["until"] = 0.0
 
 
 @transaction.atomic

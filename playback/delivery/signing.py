@@ -25,6 +25,7 @@ Nothing in this module touches the database.
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import posixpath
@@ -138,7 +139,15 @@ def signing_key() -> bytes:
     configured = settings.PLAYBACK_SIGNING_KEY
     if configured:
         return configured.encode()
-    return salted_hmac("vod.playback.signing", "", algorithm="sha256").digest()
+    return _derived_key(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _derived_key(secret: str) -> bytes:
+    # Every manifest request needs the key: derived once per SECRET_KEY.
+    return salted_hmac(
+        "vod.playback.signing", "", secret=secret, algorithm="sha256"
+    ).digest()
 
 
 class Signer:
