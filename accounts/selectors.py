@@ -28,9 +28,16 @@ def plan_for_user(user: User) -> Plan:
 
 # Every API request with a bearer token, and every playback start, runs these
 # (see vod/sql.py for why they are written by hand).
-USER_SQL = "SELECT * FROM accounts_user WHERE id = %s"
-PLAN_SQL = "SELECT * FROM accounts_plan WHERE id = %s"
-PROFILE_SQL = "SELECT * FROM accounts_profile WHERE id = %s AND user_id = %s"
+_USER, _PLAN = sql.Columns(User, "u"), sql.Columns(Plan, "p")
+USER_SQL = f"""
+SELECT {_USER.sql}, {_PLAN.sql} FROM accounts_user u
+LEFT OUTER JOIN accounts_plan p ON p.id = u.plan_id
+WHERE u.id = %s
+"""  # noqa: S608 (column lists come from the models; values are bound)
+_PROFILE = sql.Columns(Profile, "p")
+PROFILE_SQL = f"""
+SELECT {_PROFILE.sql} FROM accounts_profile p WHERE p.id = %s AND p.user_id = %s
+"""  # noqa: S608
 
 
 def user_with_plan(user_id) -> User | None:
@@ -38,10 +45,12 @@ def user_with_plan(user_id) -> User | None:
     that is not one."""
     alias = sql.read_alias(User)
     params = [sql.db_value(User, "id", user_id, alias)]
-    user = next(iter(User.objects.db_manager(alias).raw(USER_SQL, params)), None)
-    if user is not None and user.plan_id is not None:
-        plans = Plan.objects.db_manager(alias).raw(PLAN_SQL, [user.plan_id])
-        user.plan = next(iter(plans))  # the foreign key guarantees it
+    rows = sql.fetch_all(alias, USER_SQL, params)
+    if not rows:
+        return None
+    user = _USER.instance(alias, rows[0][: len(_USER)])
+    if user.plan_id is not None:
+        user.plan = _PLAN.instance(alias, rows[0][len(_USER) :])
     return user
 
 
@@ -51,11 +60,11 @@ def _profile_of(user: User, profile_id: int) -> Profile | None:
         params = [sql.db_value(Profile, "id", profile_id, alias), user.pk]
     except ValueError:
         return None
-    profile = next(
-        iter(Profile.objects.db_manager(alias).raw(PROFILE_SQL, params)), None
-    )
-    if profile is not None:
-        profile.user = user  # already loaded (with its plan, for JWT)
+    rows = sql.fetch_all(alias, PROFILE_SQL, params)
+    if not rows:
+        return None
+    profile = _PROFILE.instance(alias, rows[0])
+    profile.user = user  # already loaded (with its plan, for JWT)
     return profile
 
 

@@ -66,25 +66,28 @@ FROM playback_playbacksession s
 INNER JOIN accounts_profile p ON p.id = s.profile_id
 WHERE p.user_id = %s AND s.ended_at IS NULL AND s.expires_at > %s
 """
-DELIVERY_SQL = """
-SELECT s.id, s.video_id, s.revision, s.max_height, s.started_at,
-       v.uuid AS video_uuid, v.revision AS video_revision,
-       v.preview_revision AS video_preview_revision,
-       v.dash_manifest_path AS video_dash_manifest_path,
-       v.poster_path AS video_poster_path,
-       v.thumbnails_path AS video_thumbnails_path
+_SESSION = sql.Columns(
+    PlaybackSession, "s", ["id", "video_id", "revision", "max_height", "started_at"]
+)
+_VIDEO = sql.Columns(
+    Video,
+    "v",
+    [
+        "id",
+        "uuid",
+        "revision",
+        "preview_revision",
+        "dash_manifest_path",
+        "poster_path",
+        "thumbnails_path",
+    ],
+)
+DELIVERY_SQL = f"""
+SELECT {_SESSION.sql}, {_VIDEO.sql}
 FROM playback_playbacksession s
 INNER JOIN catalog_video v ON v.id = s.video_id
 WHERE s.id = %s AND s.ended_at IS NULL AND s.expires_at > %s
-"""
-DELIVERY_VIDEO_FIELDS = (
-    "uuid",
-    "revision",
-    "preview_revision",
-    "dash_manifest_path",
-    "poster_path",
-    "thumbnails_path",
-)
+"""  # noqa: S608 (column lists come from the models; values are bound)
 RESUME_SQL = """
 SELECT position_seconds, completed FROM playback_watchprogress
 WHERE profile_id = %s AND title_id = %s AND episode_id {episode}
@@ -118,18 +121,11 @@ def session_for_delivery(*, session_id) -> PlaybackSession | None:
         ]
     except ValueError:
         return None
-    rows = PlaybackSession.objects.db_manager(alias).raw(DELIVERY_SQL, params)
-    session = next(iter(rows), None)
-    if session is None:
+    rows = sql.fetch_all(alias, DELIVERY_SQL, params)
+    if not rows:
         return None
-    # The joined columns arrive as plain attributes, unconverted: only the UUID
-    # needs it (SQLite stores it as hex), the others are text.
-    to_uuid = Video._meta.get_field("uuid").to_python
-    values = [getattr(session, f"video_{name}") for name in DELIVERY_VIDEO_FIELDS]
-    values[0] = to_uuid(values[0])
-    session.video = Video.from_db(
-        alias, ["id", *DELIVERY_VIDEO_FIELDS], [session.video_id, *values]
-    )
+    session = _SESSION.instance(alias, rows[0][: len(_SESSION)])
+    session.video = _VIDEO.instance(alias, rows[0][len(_SESSION) :])
     return session
 
 

@@ -77,6 +77,9 @@ def test_user_with_plan_loads_the_plan_with_the_account():
     user = UserFactory(plan=plan)
     found = selectors.user_with_plan(user.pk)
     assert (found, found.plan, found.password) == (user, plan, user.password)
+    # Loaded as the ORM loads it: an aware datetime and a bool, even on SQLite.
+    assert (found.date_joined, found.is_active) == (user.date_joined, True)
+    assert found.is_active is True and found.plan.is_default is False
     assert selectors.user_with_plan(UserFactory().pk).plan_id is None
     assert selectors.user_with_plan(user.pk + 1000) is None
     with pytest.raises(ValueError):
