@@ -86,6 +86,21 @@ class Columns:
         return self.model.from_db(alias, self.attnames, values)
 
 
+def insert(alias: str, instance) -> None:
+    """Write a new ``instance`` as ``save()`` would (``pre_save`` fills automatic
+    values such as ``auto_now_add``), in one INSERT of every column, but without
+    ``save()``'s signals. For models whose primary key is made in Python."""
+    model, connection = type(instance), connections[alias]
+    fields = model._meta.concrete_fields
+    names = ", ".join(f'"{f.column}"' for f in fields)
+    query = f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    values = [
+        f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields
+    ]
+    execute(alias, query, values)
+    instance._state.adding, instance._state.db = False, alias
+
+
 def fetch_all(alias: str, sql: str, params: list) -> list[tuple]:
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)

@@ -179,7 +179,7 @@ def playback_session_start(
             _refuse_too_many_streams(plan, [pk for pk, _ in live if pk not in replaced])
         if replaced:
             _sessions_end(replaced, at=now)
-        return PlaybackSession.objects.create(
+        session = PlaybackSession(
             profile=profile,
             video=video,
             title=title,
@@ -191,6 +191,10 @@ def playback_session_start(
             last_seen_at=now,
             expires_at=now + _timeout(),
         )
+        # By hand, like the reads above (see vod/sql.py); sessions have no
+        # save() signal receivers.
+        sql.insert(sql.write_alias(PlaybackSession), session)
+        return session
 
 
 # By hand, as the streams check's read is (see vod/sql.py).

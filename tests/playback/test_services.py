@@ -54,6 +54,11 @@ def test_a_session_records_what_plays_and_for_how_long(movie, free_viewer):
     assert session.device == "Firefox on Linux"
     assert session.expires_at - session.last_seen_at == datetime.timedelta(seconds=45)
     assert session.is_live()
+    # Written by hand (vod.sql.insert): the stored row is the object returned.
+    stored = PlaybackSession.objects.get(pk=session.pk)
+    assert not session._state.adding and session.started_at is not None
+    for field in PlaybackSession._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(session, field.attname)
 
 
 def assert_refused(kind, code, profile, title_id, **kwargs):
