@@ -24,7 +24,8 @@ connection (``-tN -cN``) and each thread cycles over its own accounts: no
 account is used by two connections at once. An account keeps one device_id,
 so each start replaces its previous session, as a player starting again does,
 and the full entitlement path runs (JWT, profile, title, plan, the live
-sessions under the account's row lock, the insert, the signed URLs).
+sessions under the account's lock, the replaced session ended, the insert, the
+signed URLs).
 
 An *operation* is one session start plus its master: ops/s counts completed
 pairs, req/s HTTP requests (about twice as many). Latencies are timed in Lua
