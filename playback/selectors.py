@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from accounts.models import Profile, User
+from accounts.models import Profile
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
 from vod import sql
@@ -40,13 +40,6 @@ class ResumePoint:
 
 
 # --- Sessions -----------------------------------------------------------------
-
-
-def live_sessions(*, user: User, at: datetime.datetime | None = None) -> QuerySet:
-    """The account's sessions that count against its plan's streams right now."""
-    return PlaybackSession.objects.filter(
-        profile__user=user, ended_at__isnull=True, expires_at__gt=at or timezone.now()
-    )
 
 
 def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | None:
@@ -98,7 +91,7 @@ def live_session_devices(
     *, user_id: int, at: datetime.datetime
 ) -> list[tuple[uuid.UUID, str]]:
     """(id, device id) of each of the account's sessions that count against its
-    plan's streams at ``at``: ``live_sessions``, for the streams check."""
+    plan's streams at ``at``: not ended, and heard from within the timeout."""
     alias = sql.read_alias(PlaybackSession)
     params = [user_id, sql.db_value(PlaybackSession, "expires_at", at, alias)]
     to_uuid = PlaybackSession._meta.pk.to_python

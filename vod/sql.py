@@ -1,5 +1,7 @@
 """Hand-written SQL for the few queries every playback start runs.
 
+(And every request with a bearer token: its account, plan and profile.)
+
 Building an ORM query costs far more than running it: on a 2-core machine a
 primary-key read takes about 0.2 ms of CPU to build and compile, against 0.03 ms
 to execute. A session start and its master playlist used to run nine of them,
@@ -70,7 +72,9 @@ class Columns:
     def instance(self, alias: str, row):
         connection = connections[alias]
         converters = self._converters.get(alias)
-        if converters is None:  # as Django's compiler finds them, once
+        if converters is None:  # as Django's compiler finds them, once per alias
+            # (they are called with this thread's connection, not the one they
+            # were found on, as Django's own compiled converters are)
             converters = []
             for index, field in enumerate(self.fields):
                 col = field.get_col(self.model._meta.db_table)
@@ -93,7 +97,8 @@ def insert(alias: str, instance) -> None:
     model, connection = type(instance), connections[alias]
     fields = model._meta.concrete_fields
     names = ", ".join(f'"{f.column}"' for f in fields)
-    query = f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    placeholders = ", ".join(["%s"] * len(fields))
+    query = f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({placeholders})"  # noqa: S608
     values = [
         f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields
     ]
