@@ -39,8 +39,8 @@ def child_exit(server, worker):
 
 # --- Garbage collection ---------------------------------------------------------
 # A worker holds ~150,000 objects once Django and the project are loaded, and
-# a full collection walks them all: about 60 ms during which none of its threads
-# answers, a latency spike every few thousand requests. Objects alive once the
+# a full collection walks them all: about 60 ms, once in some 20,000 requests,
+# during which none of the worker's threads answers. Objects alive once the
 # application is loaded live as long as the worker, so they are moved out of
 # the collector's reach; later garbage is collected as usual.
 

@@ -1,6 +1,6 @@
-"""Hand-written SQL for the few queries every playback start runs.
-
-(And every request with a bearer token: its account, plan and profile.)
+"""Hand-written SQL for the hottest queries: the account, plan and profile of
+every request with a bearer token, and the reads and writes of every playback
+start and manifest.
 
 Building an ORM query costs far more than running it: on a 2-core machine a
 primary-key read takes about 0.2 ms of CPU to build and compile, against 0.03 ms
