@@ -35,6 +35,8 @@ def _make_source(backdrop: str, target: Path, *, frequency: int) -> None:
                 "1",
                 "-framerate",
                 "25",
+                "-protocol_whitelist",
+                "file",
                 "-i",
                 still.name,
                 "-f",

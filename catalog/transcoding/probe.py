@@ -54,10 +54,9 @@ def _duration(container, stream) -> float:
 # How text files that name other files begin, and what a person calls them.
 REFERENCING_TEXT = (
     (b"#EXTM3U", "an HLS playlist"),
-    (b"<MPD", "a DASH manifest"),
-    (b"<?xml", "an XML document (such as a DASH manifest)"),
     (b"ffconcat", "an ffmpeg concat list"),
     (b"file ", "an ffmpeg concat list"),
+    (b"<", "an XML document"),  # a DASH manifest, a SMIL or IMF playlist...
 )
 NOT_A_SOURCE_FORMAT = (
     "This file is not in a video format we accept as a source. Upload the video "
@@ -79,9 +78,11 @@ def open_source(path: str | Path, container_format: str | None = None):
 
 def _refers_to_other_files(path: str) -> str | None:
     with open(path, "rb") as handle:
-        head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     for start, kind in REFERENCING_TEXT:
         if head.startswith(start):
+            if kind == "an XML document" and b"<MPD" in head:
+                return "a DASH manifest"
             return kind
     return None
 
