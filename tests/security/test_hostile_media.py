@@ -316,3 +316,15 @@ def test_a_legit_source_in_another_container_still_transcodes(db, tmp_path):
     video, outcome = attach_and_transcode(source)
     assert outcome == "ready", video.failure_reason
     assert video.probe["container_format"] == "matroska"
+
+
+def test_a_video_in_a_format_outside_the_allowlist_is_refused_with_a_reason(
+    db, tmp_path
+):
+    # Flash video plays, but no master arrives as SWF: only the container
+    # formats real masters use are opened at all.
+    source = tmp_path / "old.swf"
+    make_media(*picture("320x180", 1), "-c:v", "flv1", "-f", "swf", str(source))
+    video, outcome = attach_and_transcode(source)
+    assert outcome == "failed"
+    assert "not in a video format we accept" in video.failure_reason
