@@ -17,13 +17,13 @@ import resource
 import shutil
 import signal
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 
 from .errors import EncoderUnavailable
-from .scratch import scratch_root
 
 # Demuxers (ffmpeg's first name for each) that real masters arrive in and that
 # read nothing but the file they are given.
@@ -104,7 +104,7 @@ def ffmpeg_binary() -> str:
 def _listing(binary: str, kind: str) -> set[str]:
     output = run(
         [binary, "-hide_banner", f"-{kind}"],
-        home=scratch_root(),
+        home=tempfile.gettempdir(),  # it reads no media; web processes run it too
         timeout=30,
         capture_output=True,
         text=True,
