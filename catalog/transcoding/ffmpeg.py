@@ -196,9 +196,9 @@ def _cores() -> int:
 
 
 def _cap(kind: int, value: int) -> None:
-    _soft, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
+    # Only ever tighten: a stricter limit the worker already has stays.
+    current = [v for v in resource.getrlimit(kind) if v != resource.RLIM_INFINITY]
+    value = min([value, *current])
     resource.setrlimit(kind, (value, value))
 
 
@@ -247,8 +247,13 @@ def run(args: list[str], *, home: Path | str, timeout: float, **kwargs):
 
 def limit_reason(returncode: int) -> str | None:
     """What a limit did to a child that ended with ``returncode``, if anything."""
-    if returncode == -signal.SIGXCPU:
-        return "it used more processor time than the job allows"
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        # At the processor-time cap Linux sends SIGKILL (soft and hard caps
+        # are equal); the out-of-memory killer sends it too.
+        return (
+            "it used more processor time than the job allows, "
+            "or the machine ran out of memory"
+        )
     if returncode == -signal.SIGXFSZ:
         return "it wrote a file larger than TRANSCODE_MAX_FILE_BYTES allows"
     return None

@@ -329,3 +329,16 @@ def test_a_video_in_a_format_outside_the_allowlist_is_refused_with_a_reason(
     video, outcome = attach_and_transcode(source)
     assert outcome == "failed"
     assert "not in a video format we accept" in video.failure_reason
+
+
+def test_a_runaway_child_is_stopped_by_the_processor_time_cap(tmp_path, monkeypatch):
+    # The cap is the job's timeout on every core; one core here keeps it short.
+    monkeypatch.setattr(ffmpeg, "_cores", lambda: 1)
+    child = ffmpeg.popen(
+        ["/bin/sh", "-c", "while :; do :; done"], home=tmp_path, timeout=1
+    )
+    try:
+        returncode = child.wait(timeout=120)
+    finally:
+        child.kill()
+    assert "processor time" in ffmpeg.limit_reason(returncode)
