@@ -248,7 +248,8 @@ def main() -> None:
 
         def plan_in(out: Path) -> encode.EncodePlan:
             return encode.EncodePlan(
-                source=source, output_dir=out, rungs=rungs,
+                source=source, container_format=info.container_format,
+                output_dir=out, rungs=rungs,
                 frame_rate=output_frame_rate(info), duration=info.duration,
                 has_audio=info.has_audio, storyboard=storyboard,
             )  # fmt: skip

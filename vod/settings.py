@@ -346,6 +346,10 @@ TRANSCODE_REVISION_GRACE_SECONDS = env_int(
     "TRANSCODE_REVISION_GRACE_SECONDS", 24 * 3600
 )
 TRANSCODE_SCRATCH_DIR = env("TRANSCODE_SCRATCH_DIR")  # default: the system temp dir
+# Caps on every ffmpeg (or other) subprocess, far above what a real encode
+# needs: the largest file it may write, and the memory it may use (0: no cap).
+TRANSCODE_MAX_FILE_BYTES = env_int("TRANSCODE_MAX_FILE_BYTES", 16 * 1024**3)
+TRANSCODE_MAX_MEMORY_BYTES = env_int("TRANSCODE_MAX_MEMORY_BYTES", 16 * 1024**3)
 # `manage.py ingest --wait` says plainly when no worker has taken the job by then.
 INGEST_NO_WORKER_WARNING_SECONDS = env_int("INGEST_NO_WORKER_WARNING_SECONDS", 15)
 VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 20 * 1024**3)

@@ -5,7 +5,6 @@ by ffmpeg from lavfi in a second or so, then ingested like any upload: the
 worker started by ``make run`` transcodes it.
 """
 
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from django.db.models import Case, F, When
 
 from ..models import Episode, Title
 from ..services import video_create, video_source_attach
-from ..transcoding.ffmpeg import ffmpeg_binary
+from ..transcoding import ffmpeg
 
 SECONDS = 24
 
@@ -25,9 +24,9 @@ def _make_source(backdrop: str, target: Path, *, frequency: int) -> None:
         with default_storage.open(backdrop, "rb") as handle:
             still.write(handle.read())
         still.flush()
-        subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
+        ffmpeg.run(
             [
-                ffmpeg_binary(),
+                ffmpeg.ffmpeg_binary(),
                 "-hide_banner",
                 "-loglevel",
                 "error",
@@ -36,6 +35,8 @@ def _make_source(backdrop: str, target: Path, *, frequency: int) -> None:
                 "1",
                 "-framerate",
                 "25",
+                "-protocol_whitelist",
+                "file",
                 "-i",
                 still.name,
                 "-f",
@@ -65,6 +66,7 @@ def _make_source(backdrop: str, target: Path, *, frequency: int) -> None:
                 "aac",
                 str(target),
             ],
+            home=target.parent,
             check=True,
             timeout=120,
         )

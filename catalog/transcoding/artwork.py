@@ -6,6 +6,8 @@ from pathlib import Path
 import av
 from PIL import Image, ImageStat
 
+from .probe import open_source
+
 CANDIDATE_POSITIONS = (0.1, 0.2, 0.33, 0.5, 0.66, 0.05, 0.0)
 POSTER_MAX_WIDTH = 1280
 # Mean brightness and contrast (0-255) below which a frame is black or blank.
@@ -36,10 +38,12 @@ def _upright(frame) -> Image.Image:
     return image.rotate(rotation, expand=True) if rotation else image
 
 
-def poster_jpeg(source: Path, duration: float, *, width: int, height: int) -> bytes:
+def poster_jpeg(
+    source: Path, duration: float, *, width: int, height: int, container_format: str
+) -> bytes:
     """A JPEG poster from the first good frame among a few candidates."""
     best, best_contrast = None, -1.0
-    with av.open(str(source)) as container:
+    with open_source(source, container_format) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for position in CANDIDATE_POSITIONS:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import ffmpeg as ffmpeg_runner
 from .errors import SourceRejected, TranscodeError
 from .ladder import Rung
 
@@ -44,6 +45,7 @@ class Storyboard:
 @dataclass(frozen=True)
 class EncodePlan:
     source: Path
+    container_format: str  # as the probe detected it: the only way it is opened
     output_dir: Path
     rungs: list[Rung]
     frame_rate: float
@@ -104,8 +106,7 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
         "-y",
         "-progress",
         "pipe:1",
-        "-i",
-        str(plan.source),
+        *ffmpeg_runner.ffmpeg_input_args(plan.container_format, plan.source),
         "-filter_complex",
         ";".join(graph),
     ]
@@ -196,8 +197,10 @@ def run(
     plan.output_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = plan.output_dir.parent / "ffmpeg-stderr.log"
     with open(stderr_path, "w+b") as stderr:
-        process = subprocess.Popen(  # noqa: S603 (our own argument list, no shell)
+        process = ffmpeg_runner.popen(
             build_command(ffmpeg, plan),
+            home=plan.output_dir.parent,
+            timeout=timeout,
             stdout=subprocess.PIPE,
             stderr=stderr,
             stdin=subprocess.DEVNULL,
@@ -235,6 +238,9 @@ def run(
             raise TranscodeError(
                 f"The encode took longer than {int(timeout)} s and was stopped."
             )
+        limited = ffmpeg_runner.limit_reason(returncode)
+        if limited:
+            raise SourceRejected(f"ffmpeg was stopped: {limited}.")
         if returncode != 0:
             stderr.seek(0)
             lines = stderr.read().decode(errors="replace").strip().splitlines()

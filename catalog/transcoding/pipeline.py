@@ -146,6 +146,7 @@ def _run(job: Job) -> None:
     top = job.rungs[0]
     plan = encode.EncodePlan(
         source=source,
+        container_format=job.probe.container_format,
         output_dir=job.out,
         rungs=job.rungs,
         frame_rate=job.frame_rate,
@@ -364,7 +365,11 @@ def _store_poster(job: Job, source: Path) -> str:
     top = job.rungs[0]
     try:
         data = artwork.poster_jpeg(
-            source, job.probe.duration, width=top.width, height=top.height
+            source,
+            job.probe.duration,
+            width=top.width,
+            height=top.height,
+            container_format=job.probe.container_format,
         )
     except ValueError:
         logger.warning("video %s: no frame decodable for a poster", job.video.pk)

@@ -1,16 +1,21 @@
 """Reading what a source is, in-process with PyAV, before anything is encoded.
 
 Whatever is not playable video is refused here with a reason a person
-understands; that reason is stored on the video and shown to editors.
+understands; that reason is stored on the video and shown to editors. A source
+is opened only as an allowlisted container format (see ``ffmpeg``), so the
+probe never follows a playlist or manifest to the files it names; the format it
+detects is the only one the encoder and the poster may open the source as.
 """
 
 import os
 from dataclasses import asdict, dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import av
 
 from .errors import SourceRejected
+from .ffmpeg import demuxer_options, source_format
 
 STILL_IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000", "qoi"}
 STILL_IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe"}
@@ -32,6 +37,7 @@ class Probe:
     has_audio: bool
     audio_codec: str | None
     audio_channels: int | None
+    container_format: str  # ffmpeg's demuxer, one of ffmpeg.SOURCE_FORMATS
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -45,12 +51,58 @@ def _duration(container, stream) -> float:
     return 0.0
 
 
+# How text files that name other files begin, and what a person calls them.
+REFERENCING_TEXT = (
+    (b"#EXTM3U", "an HLS playlist"),
+    (b"ffconcat", "an ffmpeg concat list"),
+    (b"file ", "an ffmpeg concat list"),
+    (b"<", "an XML document"),  # a DASH manifest, a SMIL or IMF playlist...
+)
+NOT_A_SOURCE_FORMAT = (
+    "This file is not in a video format we accept as a source. Upload the video "
+    "file itself (MP4, MOV, MKV, WebM, MPEG-TS, AVI, MXF...): playlists, "
+    "manifests and lists that refer to other files are refused."
+)
+
+
+def open_source(path: str | Path, container_format: str | None = None):
+    """A PyAV container for the source at ``path``, opened only as an allowlisted
+    format (``container_format`` once the probe has detected it)."""
+    return av.open(
+        str(path),
+        format=container_format,
+        metadata_errors="ignore",
+        container_options=demuxer_options(container_format),
+    )
+
+
+def _refers_to_other_files(path: str) -> str | None:
+    with open(path, "rb") as handle:
+        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    for start, kind in REFERENCING_TEXT:
+        if head.startswith(start):
+            if kind == "an XML document" and b"<MPD" in head:
+                return "a DASH manifest"
+            return kind
+    return None
+
+
 def probe(path: str) -> Probe:
     """Probe ``path``; raise SourceRejected with the reason if it is not video."""
     if os.path.getsize(path) == 0:
         raise SourceRejected("The file is empty.")
+    kind = _refers_to_other_files(path)
+    if kind:
+        raise SourceRejected(
+            f"This is {kind}, which refers to other files, not a video: upload "
+            "the video file itself."
+        )
     try:
-        container = av.open(path, metadata_errors="ignore")
+        container = open_source(path)
+    except av.error.ArgumentError as exc:
+        # libavformat refuses a format outside the allowlist with EINVAL,
+        # before its demuxer reads anything.
+        raise SourceRejected(NOT_A_SOURCE_FORMAT) from exc
     except av.error.InvalidDataError as exc:
         raise SourceRejected(
             "This is not a video file we can read: it may be damaged, cut off "
@@ -69,6 +121,9 @@ def probe(path: str) -> Probe:
         codec = stream.codec_context.name
         if codec in STILL_IMAGE_CODECS or container.format.name in STILL_IMAGE_FORMATS:
             raise SourceRejected("This is a still picture, not a video.")
+        container_format = source_format(container.format.name)
+        if container_format is None:
+            raise SourceRejected(NOT_A_SOURCE_FORMAT)
         try:
             frame = next(container.decode(stream))
         except (StopIteration, av.error.FFmpegError) as exc:
@@ -105,4 +160,5 @@ def probe(path: str) -> Probe:
             has_audio=audio is not None,
             audio_codec=audio.codec_context.name if audio else None,
             audio_channels=audio.codec_context.channels if audio else None,
+            container_format=container_format,
         )

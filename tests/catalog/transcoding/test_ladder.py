@@ -43,6 +43,7 @@ def probe(width: int, height: int, frame_rate: float = 25.0) -> Probe:
         has_audio=True,
         audio_codec="aac",
         audio_channels=2,
+        container_format="mov",
     )
 
 
