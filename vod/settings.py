@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # First, so it times the whole stack: request rate and latency by view.
     "vod.metrics.http.RequestMetricsMiddleware",
     "django_guid.middleware.guid_middleware",
+    # Errors under /api/ in the JSON shape, even Django's own 404s and 405s.
+    "vod.errors.ApiErrorShapeMiddleware",
     # Probes answer before the host check and HTTPS redirect (see its docstring).
     "vod.health.ProbeMiddleware",
     # Before anything that reads or writes the database (sessions, users).
