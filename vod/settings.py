@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETags and 304s for GETs (catalog responses bring their own ETag).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Before the CSRF check, which reads form bodies: refuses big ones unread.
+    "vod.uploads.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -284,6 +286,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ARTWORK_MAX_UPLOAD_BYTES = env_int("ARTWORK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Any request body but a video source's (vod.uploads): room for a title's poster
+# and backdrop in one admin form.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 24 * 1024 * 1024)
 
 # --- Celery -------------------------------------------------------------------
 # The embedded broker is kombu's filesystem transport: the worker is a real,
