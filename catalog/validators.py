@@ -8,6 +8,7 @@ held to what those places can carry safely.
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 # RFC 5646 section 2.1, "well-formed" (not "valid": no registry lookup).
@@ -67,4 +68,17 @@ def validate_single_line_label(value: str) -> None:
     if value != value.strip():
         raise ValidationError(
             "The label cannot start or end with spaces.", code="padded"
+        )
+
+
+def validate_artwork_size(image) -> None:
+    """A new poster, backdrop or photo of at most ``ARTWORK_MAX_UPLOAD_BYTES``."""
+    if getattr(image, "_committed", True):
+        return  # already stored: checked when it was uploaded
+    limit = settings.ARTWORK_MAX_UPLOAD_BYTES
+    if image.size > limit:
+        raise ValidationError(
+            f"The image is {image.size / 1024**2:.1f} MB; the limit is "
+            f"{limit / 1024**2:.1f} MB.",
+            code="too_large",
         )
