@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django_guid.integrations import CeleryIntegration
 
+from vod.cdn_urls import base_url_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VOD_VAR_DIR", BASE_DIR / "var"))
 
@@ -560,6 +562,8 @@ for _item in env_list("PLAYBACK_CDN_PATHWAYS"):
             f"PLAYBACK_CDN_PATHWAYS: {_item!r} is not name=https://base-url "
             "(names of letters, digits, - and _)."
         )
+    if _problem := base_url_problem(_url):
+        raise ImproperlyConfigured(f"PLAYBACK_CDN_PATHWAYS: {_item!r}: {_problem}")
     PLAYBACK_CDN_PATHWAYS.append((_name, _url))
 # Players fetch the steering manifest again after this many seconds.
 PLAYBACK_CDN_STEERING_TTL_SECONDS = env_int("PLAYBACK_CDN_STEERING_TTL_SECONDS", 30)
