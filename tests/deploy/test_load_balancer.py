@@ -204,7 +204,10 @@ def balancer(tmp_path_factory):
     )
     if nginx is None:
         message = "nginx is needed to run deploy/nginx/lb.conf"
-        if os.environ.get("CI") == "true" or os.environ.get("VOD_EXPECT_SERVICES"):
+        if (
+            os.environ.get("CI") == "true"
+            or os.environ.get("VOD_EXPECT_SERVICES") == "1"
+        ):
             pytest.fail(message)
         pytest.skip(message)
     replica = Replica()
