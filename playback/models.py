@@ -1,10 +1,18 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from accounts.models import Profile
 from catalog.models import Episode, Title, Video
+from vod.cdn_urls import base_url_problem
+
+
+def validate_cdn_base_url(value: str) -> None:
+    """An http(s) URL with no query, fragment or credentials (vod.cdn_urls)."""
+    if problem := base_url_problem(value):
+        raise ValidationError(problem, code="invalid_base_url")
 
 
 class PlaybackSession(models.Model):
@@ -131,6 +139,7 @@ class CdnPathway(models.Model):
     name = models.SlugField(max_length=64, unique=True)
     base_url = models.URLField(
         max_length=500,
+        validators=[validate_cdn_base_url],
         help_text="Where the media files live on this CDN, e.g. "
         "https://d111111abcdef8.cloudfront.net/ (signed URLs are built under it).",
     )

@@ -395,10 +395,61 @@ def scenario_replica_down() -> dict:
     return seen
 
 
+def scenario_lagging() -> dict:
+    """A standby with replay paused while the primary writes: once it is more
+    than DATABASE_REPLICA_MAX_LAG_SECONDS behind, requests read the primary."""
+    from django.conf import settings
+    from django.db import connections
+
+    from catalog.models import Genre
+    from vod import db_router
+    from vod.db_router import replica_reads
+
+    def read_from() -> str:
+        with replica_reads():
+            return Genre.objects.all().db
+
+    limit = settings.DATABASE_REPLICA_MAX_LAG_SECONDS
+    seen: dict = {"limit": limit}
+    _wait_replayed()
+    # An idle primary: the standby's last replayed commit grows old, yet it
+    # has replayed all there is, so it is not behind at all.
+    time.sleep(limit + getattr(db_router, "LAG_CHECK_SECONDS", 1.0) + 0.5)
+    seen["idle_read"] = read_from()
+    slug = f"genre-{uuid.uuid4().hex[:12]}"
+    with _ReplayPaused():
+        Genre.objects.create(name=slug, slug=slug)  # a task's write: the primary
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()")
+            written = cursor.fetchone()[0]
+
+        def received() -> bool:
+            with connections["replica1"].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_last_wal_receive_lsn() >= %s::pg_lsn", [written]
+                )
+                return cursor.fetchone()[0]
+
+        seen["standby_received_it"] = _wait_for(received)
+        seen["replica_has_it_while_paused"] = _replica_has(
+            "replica1", "SELECT 1 FROM catalog_genre WHERE slug = %s", [slug]
+        )
+        seen["lagging_reads_go_to_the_primary"] = _wait_for(
+            lambda: read_from() == "default", timeout=limit + 10
+        )
+        with replica_reads():
+            seen["lagging_read_sees_it"] = Genre.objects.filter(slug=slug).exists()
+    seen["caught_up_reads_go_to_the_standby"] = _wait_for(
+        lambda: read_from() == "replica1"
+    )
+    return seen
+
+
 SCENARIOS = {
     "routing": scenario_routing,
     "clients": scenario_clients,
     "replica_down": scenario_replica_down,
+    "lagging": scenario_lagging,
 }
 
 if __name__ == "__main__":

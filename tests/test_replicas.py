@@ -46,10 +46,16 @@ def postgres_pair(tmp_path_factory):
 
 @pytest.fixture
 def node_env(postgres_pair, tmp_path):
-    """A web node's environment, reading from the standby."""
-    return replica.child_env(
+    """A web node's environment, reading from the standby.
+
+    Its lag limit is out of reach: these scenarios pause replay on purpose to
+    show read-your-writes (test_a_standby_behind_the_lag_limit_... has its own).
+    """
+    env = replica.child_env(
         postgres_pair, replicas=[postgres_pair.standby_url], var_dir=tmp_path
     )
+    env["DATABASE_REPLICA_MAX_LAG_SECONDS"] = "3600"
+    return env
 
 
 # --- Without replicas: the router and middleware stand aside --------------------
@@ -184,3 +190,26 @@ def test_with_every_replica_down_reads_fall_back_to_the_primary(
     assert seen["write_alias"] == "default"
     assert seen["write_pinned"] is True
     assert seen["page_status"] == 200
+
+
+@pytest.mark.postgresql
+def test_a_standby_behind_the_lag_limit_is_skipped_until_it_catches_up(
+    postgres_pair, tmp_path
+):
+    env = replica.child_env(
+        postgres_pair, replicas=[postgres_pair.standby_url], var_dir=tmp_path
+    )
+    env["DATABASE_REPLICA_MAX_LAG_SECONDS"] = "1"
+    seen = replica.run_scenario("lagging", env)
+
+    assert seen["limit"] == 1
+    # Idle primary, standby caught up: its old last commit is not lag.
+    assert seen["idle_read"] == "replica1"
+    # Replay paused, the write received but not applied...
+    assert seen["standby_received_it"] is True
+    assert seen["replica_has_it_while_paused"] is False
+    # ...so past the limit, requests read the primary, and see the write.
+    assert seen["lagging_reads_go_to_the_primary"] is True
+    assert seen["lagging_read_sees_it"] is True
+    # Replay resumed: the standby is used again.
+    assert seen["caught_up_reads_go_to_the_standby"] is True

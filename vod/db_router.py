@@ -12,7 +12,10 @@ pins the client for ``DATABASE_REPLICA_PIN_SECONDS``, longer than replication
 lag: a cookie for browsers, and a cache entry keyed by the ``Authorization``
 header for API clients that keep no cookies. A replica that cannot be reached
 is left alone for ``DATABASE_REPLICA_RETRY_SECONDS`` and reads go to another
-replica or the primary. Without replicas the router and middleware do nothing.
+replica or the primary. So is one more than ``DATABASE_REPLICA_MAX_LAG_SECONDS``
+behind, until a later look (each process looks at most every
+``LAG_CHECK_SECONDS``) finds it caught up. Without replicas the router and
+middleware do nothing.
 """
 
 import hashlib
@@ -80,13 +83,58 @@ def _next_replica(aliases: list[str]) -> str:
         return next(rotation)
 
 
+# How far behind the primary a standby is, in seconds: none when it has replayed
+# all it received (an idle primary sends nothing, so the last replayed commit
+# may be old while the standby is fully caught up), else the age of the last
+# commit it replayed. None on a server that is not a standby.
+LAG_SQL = """
+SELECT CASE
+    WHEN NOT pg_is_in_recovery() THEN NULL
+    WHEN pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() THEN 0
+    ELSE COALESCE(
+        EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0
+    )
+END
+"""
+LAG_CHECK_SECONDS = 1.0
+# alias -> (monotonic time of the look, whether it was within the limit)
+_lag_seen: dict[str, tuple[float, bool]] = {}
+
+
+def _lag_ok(alias: str) -> bool:
+    """Whether the replica is within DATABASE_REPLICA_MAX_LAG_SECONDS; one query
+    per process and replica every LAG_CHECK_SECONDS at most."""
+    limit = getattr(settings, "DATABASE_REPLICA_MAX_LAG_SECONDS", 0)
+    if not limit or connections[alias].vendor != "postgresql":
+        return True
+    now = time.monotonic()
+    seen = _lag_seen.get(alias)
+    if seen is not None and now - seen[0] < LAG_CHECK_SECONDS:
+        return seen[1]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(LAG_SQL)
+        (lag,) = cursor.fetchone()
+    ok = lag is None or float(lag) <= limit
+    if not ok and (seen is None or seen[1]):
+        logger.warning(
+            "Read replica %s is %.1f s behind (limit %s s): reading from elsewhere",
+            alias,
+            float(lag),
+            limit,
+        )
+    _lag_seen[alias] = (now, ok)
+    return ok
+
+
 def _reachable(alias: str) -> bool:
-    """Whether the replica answers; one that does not is skipped for a while."""
+    """Whether the replica answers and is not too far behind; one that does not
+    answer is skipped for a while, one that lags until it catches up."""
     if time.monotonic() < _down_until.get(alias, 0.0):
         return False
     try:
         # Free on a live connection; (re)connects after a failure or a restart.
         connections[alias].ensure_connection()
+        fresh = _lag_ok(alias)
     except DatabaseError as exc:
         retry = getattr(settings, "DATABASE_REPLICA_RETRY_SECONDS", 10)
         _down_until[alias] = time.monotonic() + retry
@@ -98,7 +146,7 @@ def _reachable(alias: str) -> bool:
         )
         return False
     _down_until.pop(alias, None)
-    return True
+    return fresh
 
 
 def _replica_for(state: _Reads, aliases: list[str]) -> str:

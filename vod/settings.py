@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django_guid.integrations import CeleryIntegration
 
+from vod.cdn_urls import base_url_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VOD_VAR_DIR", BASE_DIR / "var"))
 
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     # First, so it times the whole stack: request rate and latency by view.
     "vod.metrics.http.RequestMetricsMiddleware",
     "django_guid.middleware.guid_middleware",
+    # Errors under /api/ in the JSON shape, even Django's own 404s and 405s.
+    "vod.errors.ApiErrorShapeMiddleware",
     # Probes answer before the host check and HTTPS redirect (see its docstring).
     "vod.health.ProbeMiddleware",
     # Before anything that reads or writes the database (sessions, users).
@@ -95,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETags and 304s for GETs (catalog responses bring their own ETag).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Before the CSRF check, which reads form bodies: refuses big ones unread.
+    "vod.uploads.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,6 +176,8 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
 DATABASE_ROUTERS = ["vod.db_router.PrimaryReplicaRouter"]
 DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
 DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 10)
+# A replica further behind than this is skipped like a dead one (0: no limit).
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(env("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -282,6 +290,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ARTWORK_MAX_UPLOAD_BYTES = env_int("ARTWORK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Any request body but a video source's (vod.uploads): room for a title's poster
+# and backdrop in one admin form.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 24 * 1024 * 1024)
 
 # --- Celery -------------------------------------------------------------------
 # The embedded broker is kombu's filesystem transport: the worker is a real,
@@ -557,6 +568,8 @@ for _item in env_list("PLAYBACK_CDN_PATHWAYS"):
             f"PLAYBACK_CDN_PATHWAYS: {_item!r} is not name=https://base-url "
             "(names of letters, digits, - and _)."
         )
+    if _problem := base_url_problem(_url):
+        raise ImproperlyConfigured(f"PLAYBACK_CDN_PATHWAYS: {_item!r}: {_problem}")
     PLAYBACK_CDN_PATHWAYS.append((_name, _url))
 # Players fetch the steering manifest again after this many seconds.
 PLAYBACK_CDN_STEERING_TTL_SECONDS = env_int("PLAYBACK_CDN_STEERING_TTL_SECONDS", 30)

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
+from vod.uploads import accepts_large_body
+
 from .. import services
 from ..models import Episode, TextTrack, Title, Video
 from ..transcoding.subtitles import to_webvtt
@@ -185,6 +187,15 @@ class VideoAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    # Source uploads: refused unread unless an editor may add or change videos.
+    @accepts_large_body(permission="catalog.add_video")
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @accepts_large_body(permission="catalog.change_video")
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Renditions")
     def renditions_table(self, video: Video):

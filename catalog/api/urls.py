@@ -1,5 +1,7 @@
 from django.urls import path
 
+from vod.uploads import accepts_large_body
+
 from . import video_views, views
 
 urlpatterns = [
@@ -18,7 +20,8 @@ urlpatterns = [
     ),
     path(
         "videos/<uuid:uuid>/source/",
-        video_views.VideoSourceUploadApi.as_view(),
+        # DRF authenticates and checks permissions before it parses the body.
+        accepts_large_body(permission=None)(video_views.VideoSourceUploadApi.as_view()),
         name="api-video-source",
     ),
     path(

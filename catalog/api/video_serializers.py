@@ -3,6 +3,12 @@
 from rest_framework import serializers
 
 from catalog.models import Episode, Rendition, TextTrack, Title, Video
+from catalog.validators import (
+    LABEL_MAX_LENGTH,
+    LANGUAGE_TAG_MAX_LENGTH,
+    validate_language_tag,
+    validate_single_line_label,
+)
 
 
 class RenditionSerializer(serializers.ModelSerializer):
@@ -93,12 +99,17 @@ class SourceUploadSerializer(serializers.Serializer):
 
 
 class TextTrackUploadSerializer(serializers.Serializer):
-    language = serializers.RegexField(
-        r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length=35,
-        help_text="A language tag such as en, fr or pt-BR.",
+    language = serializers.CharField(
+        max_length=LANGUAGE_TAG_MAX_LENGTH,
+        trim_whitespace=False,
+        validators=[validate_language_tag],
+        help_text="A BCP 47 language tag such as en, fr or pt-BR.",
     )
-    label = serializers.CharField(max_length=100)
+    label = serializers.CharField(
+        max_length=LABEL_MAX_LENGTH,
+        validators=[validate_single_line_label],
+        help_text="What the player's menu shows: one line, no double quote.",
+    )
     kind = serializers.ChoiceField(choices=TextTrack.Kind.choices, default="subtitles")
     is_default = serializers.BooleanField(default=False)
     file = serializers.FileField(help_text="WebVTT or SRT, UTF-8.")

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -102,6 +102,8 @@ class VideoRetranscodeApi(APIView):
     """Transcode the source again into a new revision."""
 
     permission_classes = [IsCatalogEditor]
+    # As the admin's action: a change to an existing video, not a new one.
+    editor_permissions = {"POST": ["catalog.change_video"]}
 
     @extend_schema(request=None, responses={202: VideoSerializer})
     def post(self, request, uuid):
@@ -119,6 +121,9 @@ class TextTrackUploadApi(APIView):
 
     permission_classes = [IsCatalogEditor]
     parser_classes = [MultiPartParser]
+    # As the admin's text track inline on a video's change page; replacing a
+    # language's track also needs change_texttrack (checked once it is known).
+    editor_permissions = {"POST": ["catalog.change_video", "catalog.add_texttrack"]}
 
     @extend_schema(
         request=TextTrackUploadSerializer, responses={201: TextTrackSerializer}
@@ -127,6 +132,12 @@ class TextTrackUploadApi(APIView):
         video = _video(uuid)
         params = TextTrackUploadSerializer(data=request.data)
         params.is_valid(raise_exception=True)
+        replaces = video.text_tracks.filter(
+            language=params.validated_data["language"],
+            kind=params.validated_data["kind"],
+        ).exists()
+        if replaces and not request.user.has_perm("catalog.change_texttrack"):
+            raise PermissionDenied("You may not replace this language's subtitles.")
         try:
             track = services.text_track_add(video=video, **params.validated_data)
         except DjangoValidationError as exc:

@@ -5,6 +5,8 @@ from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.validators import validate_artwork_size
+
 from .videos import Video
 
 
@@ -30,7 +32,12 @@ class Person(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="artwork/people/", blank=True, max_length=300)
+    photo = models.ImageField(
+        upload_to="artwork/people/",
+        blank=True,
+        max_length=300,
+        validators=[validate_artwork_size],
+    )
 
     class Meta:
         ordering = ["name"]
@@ -98,9 +105,17 @@ class Title(models.Model):
     )
     genres = models.ManyToManyField(Genre, related_name="titles", blank=True)
     people = models.ManyToManyField(Person, through="Credit", related_name="titles")
-    poster = models.ImageField(upload_to="artwork/posters/", blank=True, max_length=300)
+    poster = models.ImageField(
+        upload_to="artwork/posters/",
+        blank=True,
+        max_length=300,
+        validators=[validate_artwork_size],
+    )
     backdrop = models.ImageField(
-        upload_to="artwork/backdrops/", blank=True, max_length=300
+        upload_to="artwork/backdrops/",
+        blank=True,
+        max_length=300,
+        validators=[validate_artwork_size],
     )
     visibility = models.CharField(
         max_length=10,

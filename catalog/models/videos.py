@@ -3,6 +3,8 @@ import uuid
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from catalog.validators import validate_language_tag, validate_single_line_label
+
 
 def video_source_path(video: "Video", filename: str) -> str:
     return f"sources/{video.uuid}/{filename}"
@@ -107,9 +109,15 @@ class TextTrack(models.Model):
         Video, on_delete=models.CASCADE, related_name="text_tracks"
     )
     language = models.CharField(
-        max_length=35, help_text="A language tag such as en, fr or pt-BR."
+        max_length=35,
+        validators=[validate_language_tag],
+        help_text="A BCP 47 language tag such as en, fr or pt-BR.",
     )
-    label = models.CharField(max_length=100, help_text="What the player's menu shows.")
+    label = models.CharField(
+        max_length=100,
+        validators=[validate_single_line_label],
+        help_text="What the player's menu shows: one line of text.",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUBTITLES)
     file = models.FileField(upload_to=text_track_path, max_length=300)
     is_default = models.BooleanField(default=False)

@@ -135,8 +135,15 @@ def variant_playlist(playlist: MediaPlaylist, *, final: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What an HLS quoted-string cannot hold (RFC 8216 4.2): CR, LF and the double
+# quote; other control characters and line separators go too, for the players.
+_NOT_QUOTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def _quoted(value: str) -> str:
-    return '"' + value.replace('"', "'") + '"'
+    """``value`` as an HLS quoted-string: a stored label or language with a
+    newline or a quote can never start a tag of its own."""
+    return '"' + _NOT_QUOTABLE.sub(" ", value).replace('"', "'") + '"'
 
 
 def master_playlist(

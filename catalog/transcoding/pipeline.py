@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ..models import Video
 from ..services import videos as video_services
+from ..validators import validate_language_tag
 from . import artwork, encode, ffmpeg, packaging
 from .errors import (
     EncoderUnavailable,
@@ -382,6 +384,19 @@ def _store_poster(job: Job, source: Path) -> str:
 def _store_text_tracks(job: Job) -> list[packaging.TextTrackEntry]:
     entries = []
     for track in job.video.text_tracks.all():
+        try:
+            # Its language names files: one stored before languages were
+            # checked may be a path, which the storage refuses. Leave that
+            # track out rather than fail the whole transcode.
+            validate_language_tag(track.language)
+        except ValidationError:
+            logger.warning(
+                "video %s: text track %s skipped, its language %r is not a BCP 47 tag",
+                job.video.pk,
+                track.pk,
+                track.language,
+            )
+            continue
         name = f"subs/{track.language}-{track.kind}"
         try:
             with track.file.open("rb") as handle:

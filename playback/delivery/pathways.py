@@ -16,6 +16,7 @@ seconds.
 import logging
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.transcoding.publish import video_storage
+from vod.cdn_urls import base_url_problem
 
 from ..models import CdnPathway
 
@@ -111,13 +113,29 @@ def health_url(pathway: CdnPathway) -> str:
     return _with_slash(pathway.base_url) + settings.PLAYBACK_CDN_HEALTH_PATH.lstrip("/")
 
 
+def _health_opener() -> urllib.request.OpenerDirector:
+    """http(s) and nothing else (no file:, ftp:, data:), following no redirect:
+    a CDN that answers the health object with a 30x is not serving it."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPSHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
 def _probe(url: str) -> str:
     """Empty when ``url`` answers 2xx within the timeout, else why not."""
-    # http(s) only: the caller skips other base URLs.
+    if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
+        return "Not an http(s) URL."
     headers = {"User-Agent": "vod-cdn-check"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(  # noqa: S310
+        with _health_opener().open(
             request, timeout=settings.PLAYBACK_CDN_HEALTH_TIMEOUT_SECONDS
         ) as response:
             response.read(64 * 1024)
@@ -185,8 +203,8 @@ def cdn_health_object_ensure() -> None:
 def cdn_pathways_check() -> dict[str, bool]:
     """GET each enabled pathway's health object; demote or promote; name -> healthy.
 
-    Pathways whose base URL is not absolute http(s) (Django's own media URL in
-    the embedded default) have nothing to probe and are left alone.
+    A 30x answer is a failure (no redirect is followed), and so is a base URL
+    that is not a plain http(s) one (a row saved before they were checked).
     """
     cdn_pathways_seed()
     pathways = list(CdnPathway.objects.filter(enabled=True))
@@ -194,9 +212,10 @@ def cdn_pathways_check() -> dict[str, bool]:
         cdn_health_object_ensure()
     results = {}
     for pathway in pathways:
-        if not pathway.base_url.startswith(("http://", "https://")):
-            continue
-        error = _probe(health_url(pathway))
+        # A row saved before base URLs were checked: failing, and never fetched.
+        problem = base_url_problem(pathway.base_url)
+        error = f"Invalid base URL: {problem}" if problem else ""
+        error = error or _probe(health_url(pathway))
         cdn_pathway_record_check(pathway=pathway, error=error)
         results[pathway.name] = pathway.healthy
     return results

@@ -1,0 +1,289 @@
+"""The load balancer's body limits, checked by running the committed config.
+
+nginx used to take 20 GB bodies on every path, unbuffered, straight to the
+sync gunicorn workers, unauthenticated admin pages included. Now bodies are
+small everywhere but the artwork forms and the two source-upload routes.
+deploy/nginx/lb.conf runs here in a real nginx in front of a stub replica that
+counts what reaches it; deploy/compose/lb.conf (which needs Docker's resolver)
+is read with a small parser and must keep the same locations.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from .commands import ROOT
+
+MiB = 1024 * 1024
+SOURCE_UUID = str(uuid.uuid4())
+SMALL_LIMIT = 2 * MiB
+ARTWORK_LIMIT = 24 * MiB
+UPLOAD_LIMIT = "20g"
+UPLOAD_PATHS = [
+    f"/api/v1/videos/{SOURCE_UUID}/source/",
+    "/admin/catalog/video/add/",
+    "/admin/catalog/video/12/change/",
+]
+SMALL_PATHS = [
+    "/admin/login/",
+    "/accounts/login/",
+    "/api/v1/auth/token/",
+    "/api/v1/playback/sessions/",
+    f"/api/v1/videos/{SOURCE_UUID}/text-tracks/",
+    "/api/v1/videos/not-a-uuid/source/",
+    f"/api/v1/videos/{SOURCE_UUID}/source/extra",
+    # Dot segments and encodings are resolved before locations are matched.
+    f"/api/v1/videos/{SOURCE_UUID}/source/../../../../../admin/login/",
+    "/admin/catalog/video/add/%2e%2e/%2e%2e/%2e%2e/login/",
+]
+ARTWORK_PATHS = ["/admin/catalog/title/add/", "/admin/catalog/person/3/change/"]
+
+
+# --- A minimal reader of nginx configs: directives and blocks -------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    text = re.sub(r"#[^\n]*", "", text)
+    return re.findall(r'"[^"]*"|\'[^\']*\'|[{};]|[^\s{};]+', text)
+
+
+def parse(text: str) -> list:
+    """[(name, args, children or None)], as nginx reads the file."""
+
+    def block(tokens, position):
+        items, words = [], []
+        while position < len(tokens):
+            token = tokens[position]
+            position += 1
+            if token == ";":
+                items.append((words[0], words[1:], None))
+                words = []
+            elif token == "{":
+                children, position = block(tokens, position)
+                items.append((words[0], words[1:], children))
+                words = []
+            elif token == "}":
+                return items, position
+            else:
+                words.append(token)
+        return items, position
+
+    return block(_tokens(text), 0)[0]
+
+
+def _server(config: list) -> list:
+    (server,) = [children for name, _, children in config if name == "server"]
+    return server
+
+
+def _directive(block: list, name: str) -> list[str] | None:
+    found = [args for item, args, _ in block if item == name]
+    return found[-1] if found else None
+
+
+def _locations(server: list) -> dict[str, list]:
+    return {
+        " ".join(args): children
+        for name, args, children in server
+        if name == "location"
+    }
+
+
+def _upload_location(server: list) -> tuple[str, list]:
+    regex = [
+        (args[-1], children)
+        for name, args, children in server
+        if name == "location" and args[0] == "~"
+    ]
+    assert len(regex) == 1, "one regex location: the source uploads"
+    pattern, children = regex[0]
+    return pattern.strip("\"'"), children
+
+
+@pytest.mark.parametrize("path", ["deploy/nginx/lb.conf", "deploy/compose/lb.conf"])
+def test_bodies_are_small_except_on_artwork_and_source_uploads(path):
+    server = _server(parse((ROOT / path).read_text()))
+
+    assert _directive(server, "client_max_body_size") == ["2m"]
+    assert _directive(server, "proxy_request_buffering") is None
+    pattern, upload = _upload_location(server)
+    assert _directive(upload, "client_max_body_size") == [UPLOAD_LIMIT]
+    assert _directive(upload, "proxy_request_buffering") == ["off"]
+    for other, children in _locations(server).items():
+        if children is not upload:
+            assert _directive(children, "client_max_body_size") in (None, ["24m"])
+            assert _directive(children, "proxy_request_buffering") is None, other
+    assert _directive(
+        _locations(server)["/admin/catalog/"], "client_max_body_size"
+    ) == ["24m"]
+    # The regex takes exactly the upload routes (nginx matches the decoded,
+    # normalised path).
+    matcher = re.compile(pattern)
+    assert all(matcher.search(p) for p in UPLOAD_PATHS)
+    assert not any(matcher.search(p) for p in SMALL_PATHS[:7] + ARTWORK_PATHS)
+
+
+def test_the_artwork_limit_fits_two_images_and_the_upload_limit_matches_django():
+    from django.conf import settings
+
+    assert 2 * settings.ARTWORK_MAX_UPLOAD_BYTES < ARTWORK_LIMIT
+    assert settings.REQUEST_BODY_MAX_BYTES == ARTWORK_LIMIT
+    assert settings.VIDEO_UPLOAD_MAX_BYTES == 20 * 1024**3
+
+
+# --- The real thing: nginx with the committed lb.conf ------------------------------------
+
+NGINX_MAIN = """\
+{user}worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    include {dir}/site.conf;
+}}
+"""
+
+
+class Replica(ThreadingHTTPServer):
+    """A stub web replica: reads each body and remembers (path, bytes)."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        self.seen: list[tuple[str, int]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(handler):
+                length = int(handler.headers.get("Content-Length") or 0)
+                received = 0
+                while received < length:
+                    chunk = handler.rfile.read(min(MiB, length - received))
+                    if not chunk:
+                        break
+                    received += len(chunk)
+                self.seen.append((handler.path, received))
+                handler.send_response(200)
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+
+            do_PUT = do_POST
+
+            def log_message(handler, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def balancer(tmp_path_factory):
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        message = "nginx is needed to run deploy/nginx/lb.conf"
+        if (
+            os.environ.get("CI") == "true"
+            or os.environ.get("VOD_EXPECT_SERVICES") == "1"
+        ):
+            pytest.fail(message)
+        pytest.skip(message)
+    replica = Replica()
+    threading.Thread(target=replica.serve_forever, daemon=True).start()
+    folder = tmp_path_factory.mktemp("lb")
+    port = _free_port()
+    site = (ROOT / "deploy/nginx/lb.conf").read_text()
+    for old, new in {
+        "    server 10.0.1.11:8000 max_fails=2 fail_timeout=10s;\n": (
+            f"    server 127.0.0.1:{replica.server_port};\n"
+        ),
+        "    server 10.0.1.12:8000 max_fails=2 fail_timeout=10s;\n": "",
+        "    listen 80;": f"    listen 127.0.0.1:{port};",
+        "/var/log/nginx/vod-lb.access.log": str(folder / "access.log"),
+    }.items():
+        assert site.count(old) == 1, old
+        site = site.replace(old, new)
+    (folder / "site.conf").write_text(site)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(NGINX_MAIN.format(user=user, dir=folder))
+    command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen([*command, "-g", "daemon off;"])
+    try:
+        deadline = time.monotonic() + 10
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.05)
+        yield port, replica
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        replica.shutdown()
+
+
+def _send(port: int, method: str, path: str, size: int) -> int:
+    """The status nginx answers for a body of ``size`` bytes."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        connection.putheader("Content-Length", str(size))
+        connection.putheader("Content-Type", "application/octet-stream")
+        connection.endheaders()
+        block, sent = b"\0" * MiB, 0
+        try:
+            while sent < size:
+                connection.send(block[: min(MiB, size - sent)])
+                sent += min(MiB, size - sent)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # nginx answered 413 and closed without reading the rest
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("path", SMALL_PATHS)
+def test_a_body_over_two_megabytes_is_refused_at_the_balancer(balancer, path):
+    port, replica = balancer
+
+    assert _send(port, "POST", path, SMALL_LIMIT + 1) == 413
+    assert path not in [seen for seen, _ in replica.seen]
+
+
+@pytest.mark.parametrize("path", ARTWORK_PATHS)
+def test_artwork_forms_take_their_images_and_no_more(balancer, path):
+    port, replica = balancer
+
+    assert _send(port, "POST", path, 20 * MiB) == 200
+    assert (path, 20 * MiB) in replica.seen
+    assert _send(port, "POST", path, ARTWORK_LIMIT + 1) == 413
+
+
+@pytest.mark.parametrize("path", UPLOAD_PATHS)
+def test_source_uploads_take_big_bodies(balancer, path):
+    port, replica = balancer
+
+    assert _send(port, "PUT", path, 40 * MiB) == 200
+    assert (path, 40 * MiB) in replica.seen
