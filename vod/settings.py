@@ -172,6 +172,11 @@ DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
 DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How many proxies (load balancer, CDN) sit in front of gunicorn: the client's
+# address is the X-Forwarded-For entry that many hops from the right
+# (vod.client_address). 0: REMOTE_ADDR, the header is ignored.
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -199,6 +204,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 # A 429 page, or the API's JSON error, instead of axes' bare text.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The client behind the proxies, not the load balancer everyone shares.
+AXES_CLIENT_IP_CALLABLE = "vod.client_address.client_address"
 
 # --- Cache --------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -392,11 +399,9 @@ REST_FRAMEWORK = {
         # Sign-in, sign-up and password endpoints, per client address.
         "auth": env("API_AUTH_THROTTLE_RATE", "30/min"),
     },
-    # How many proxies (load balancer, CDN) sit in front: throttling keys on the
-    # client address they forward.
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0)
-    if env("DJANGO_NUM_PROXIES")
-    else None,
+    # DRF's own throttles (if any) read the chain as vod.client_address does;
+    # its default (None) would trust a client's X-Forwarded-For.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "VOD API",
