@@ -398,6 +398,15 @@ REST_FRAMEWORK = {
         "anon": env("API_ANON_THROTTLE_RATE", "600/min"),
         # Sign-in, sign-up and password endpoints, per client address.
         "auth": env("API_AUTH_THROTTLE_RATE", "30/min"),
+        # Signed-in playback, per account (all its devices and profiles), far
+        # above what its players send: a start per title change, a heartbeat
+        # every PLAYBACK_HEARTBEAT_SECONDS and a telemetry batch every 30 s
+        # from each of a plan's few streams.
+        "playback_start": env("API_PLAYBACK_START_THROTTLE_RATE", "30/min"),
+        "heartbeat": env("API_HEARTBEAT_THROTTLE_RATE", "240/min"),
+        "telemetry": env("API_TELEMETRY_THROTTLE_RATE", "60/min"),
+        # Session ends, continue watching, history, My List.
+        "account": env("API_ACCOUNT_THROTTLE_RATE", "240/min"),
     },
     # DRF's own throttles (if any) read the chain as vod.client_address does;
     # its default (None) would trust a client's X-Forwarded-For.

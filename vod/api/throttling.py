@@ -1,7 +1,8 @@
 """Rate limiting that costs one cache round trip per request.
 
 Anonymous requests are counted per client address (``vod.client_address``,
-past the proxies).
+past the proxies), signed-in ones per account and scope
+(``AccountWindowThrottle``).
 
 DRF's ``AnonRateThrottle`` keeps every request's timestamp in one cached list
 per client and rewrites it on each request, which grows with the rate (about
@@ -104,3 +105,21 @@ class ScopedAddressThrottle(ScopedRateThrottle):
     def get_ident(self, request) -> str:
         return client_address(request)
 
+
+class AccountWindowThrottle(_WindowCounter, ScopedRateThrottle):
+    """Signed-in requests, per account and the view's ``throttle_scope``: a
+    client cannot spread them over addresses, and an account's devices share
+    one budget. Anonymous requests are left to the other throttles."""
+
+    def allow_request(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            return True
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        allowed, _ = self.count_in_window(f"user-{request.user.pk}")
+        return allowed
