@@ -10,7 +10,10 @@ window, is not affected; a new address per request buys nothing.
 import re
 
 import pytest
+import redis.connection
 from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 from catalog.models import Title
@@ -136,6 +139,39 @@ def test_the_other_playback_endpoints_share_the_account_rate(clock, viewers):
 
     assert statuses == [200, 200, 204]
     _assert_throttled(throttled)
+
+
+def test_the_throttle_costs_a_start_one_cache_round_trip(videos, viewers, monkeypatch):
+    """The start and its master are the hot path (bench/playback.py): on Redis
+    the account's count is one pipelined round trip, and the master none."""
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("the embedded run's cache is not Redis")
+    title = TitleFactory(
+        access_level=Title.AccessLevel.FREE,
+        maturity_rating=Title.Maturity.ALL,
+        video=videos.video(0),
+    )
+    client = api_for(viewers.premium)
+    assert _start(client, title, 1).status_code == 201  # warm
+    sent = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self, command, check_health=True):
+        sent.append(command)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(
+        redis.connection.AbstractConnection, "send_packed_command", counted
+    )
+
+    started = _start(client, title, 2)
+    at_start = len(sent)
+    master = client.get(started.json()["hls_url"])
+
+    assert started.status_code == 201
+    assert master.status_code == 200
+    assert at_start == 1
+    assert len(sent) == at_start
 
 
 def _per_minute(rate: str) -> float:
