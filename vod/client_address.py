@@ -8,8 +8,10 @@ the right. Everything left of it was written by the client and is never
 trusted: a client cannot pick its address (and so escape a lockout or a
 throttle, or pass for an internal caller) by sending its own header.
 
-django-axes (``AXES_CLIENT_IP_CALLABLE``), the API throttles, the metrics
-guard and ``/readyz`` all use :func:`client_address`.
+The metrics guard and ``/readyz`` use :func:`client_address`. What counts
+attempts (django-axes' ``AXES_CLIENT_IP_CALLABLE``, the API throttles) uses
+:func:`client_network`: the same address, but for IPv6 its /64, which a
+subscriber holds whole and can draw a fresh address from for every request.
 """
 
 import ipaddress
@@ -45,6 +47,24 @@ def client_address(request) -> str:
         return nearest or _canonical(remote) or remote
     chosen = _canonical(hops[-proxies])
     return chosen or nearest or _canonical(remote) or remote
+
+
+# What one IPv6 subscriber (a home, a phone, a server) is given at least.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_network(request) -> str:
+    """What to count a client's requests and failed sign-ins by: its address,
+    or for IPv6 the first address of its /64."""
+    address = client_address(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return address
+    network = ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False)
+    return str(network.network_address)
 
 
 def is_private_address(address: str) -> bool:

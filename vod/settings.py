@@ -204,8 +204,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 # A 429 page, or the API's JSON error, instead of axes' bare text.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-# The client behind the proxies, not the load balancer everyone shares.
-AXES_CLIENT_IP_CALLABLE = "vod.client_address.client_address"
+# The client behind the proxies, not the load balancer everyone shares (and
+# an IPv6 client's /64, not each of its addresses).
+AXES_CLIENT_IP_CALLABLE = "vod.client_address.client_network"
 
 # --- Cache --------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.accounts.factories import PASSWORD, UserFactory
-from vod.client_address import client_address, is_private_address
+from vod.client_address import client_address, client_network, is_private_address
 
 TOKEN = "/api/v1/auth/token/"
 BALANCER = "10.0.0.2"
@@ -62,6 +62,23 @@ def test_client_address_counts_the_proxies_from_the_right(
 ):
     settings.NUM_PROXIES = proxies
     assert client_address(_request(remote, forwarded)) == expected
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+    ],
+)
+def test_client_network_is_the_address_or_an_ipv6_clients_64(
+    settings, remote, expected
+):
+    settings.NUM_PROXIES = 0
+    assert client_network(_request(remote)) == expected
 
 
 @pytest.mark.parametrize(
@@ -175,3 +192,21 @@ def test_without_proxies_the_forwarded_for_is_ignored_by_the_lockout(
     )
 
     assert again.status_code == 429
+
+
+def test_a_fresh_ipv6_address_per_try_does_not_escape_the_lockout(api_client, owner):
+    # One subscriber's /64 holds 2**64 addresses: one per guess is easy.
+    for n in range(5):
+        _api_sign_in(
+            api_client, owner.email, f"guess-{n}", **_via_balancer(f"2001:db8:7:7::{n}")
+        )
+
+    again = _api_sign_in(
+        api_client, owner.email, PASSWORD, **_via_balancer("2001:db8:7:7::99")
+    )
+    elsewhere = _api_sign_in(
+        api_client, owner.email, PASSWORD, **_via_balancer("2001:db8:7:8::1")
+    )
+
+    assert again.status_code == 429
+    assert elsewhere.status_code == 200

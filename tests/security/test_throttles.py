@@ -111,3 +111,20 @@ def test_behind_a_proxy_the_sign_in_rate_counts_the_forwarded_client(
 
     assert statuses == [401, 401, 401, 429]
     assert sign_in(9, "198.51.100.8").status_code == 401
+
+
+def test_a_fresh_ipv6_address_per_request_does_not_escape_the_anon_rate(
+    api_client, rates, settings
+):
+    settings.NUM_PROXIES = 1
+    TitleFactory()
+
+    def get(client_ip):
+        return api_client.get(
+            TITLES, REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR=client_ip
+        )
+
+    statuses = [get(f"2001:db8:5:5::{n:x}").status_code for n in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    assert get("2001:db8:5:6::1").status_code == 200  # another subscriber

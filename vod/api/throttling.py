@@ -1,7 +1,7 @@
 """Rate limiting that costs one cache round trip per request.
 
 Anonymous requests are counted per client address (``vod.client_address``,
-past the proxies), signed-in ones per account and scope
+past the proxies; an IPv6 client's /64), signed-in ones per account and scope
 (``AccountWindowThrottle``).
 
 DRF's ``AnonRateThrottle`` keeps every request's timestamp in one cached list
@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCacheClient
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
-from vod.client_address import client_address
+from vod.client_address import client_network
 
 
 def _redis_client(key: str):
@@ -73,8 +73,9 @@ class _WindowCounter:
         return True, value
 
     def get_ident(self, request) -> str:
-        """The client address past the proxies, never one the client sent."""
-        return client_address(request)
+        """The client address past the proxies (an IPv6 client's /64), never
+        one the client sent."""
+        return client_network(request)
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)
@@ -103,7 +104,7 @@ class ScopedAddressThrottle(ScopedRateThrottle):
     past the proxies for anonymous callers."""
 
     def get_ident(self, request) -> str:
-        return client_address(request)
+        return client_network(request)
 
 
 class AccountWindowThrottle(_WindowCounter, ScopedRateThrottle):
