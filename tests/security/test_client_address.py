@@ -98,6 +98,25 @@ def test_is_private_address(address, private):
     assert is_private_address(address) is private
 
 
+@pytest.mark.django_db
+def test_a_forged_inside_address_does_not_open_metrics_through_the_balancer(
+    client, settings
+):
+    settings.NUM_PROXIES = 1
+    settings.METRICS_TOKEN = ""
+    forged = client.get(
+        "/metrics",
+        REMOTE_ADDR=BALANCER,
+        HTTP_X_FORWARDED_FOR="10.0.0.5, 93.184.216.34",
+    )
+    inside = client.get(
+        "/metrics", REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR="10.0.5.5"
+    )
+
+    assert forged.status_code == 403
+    assert inside.status_code == 200
+
+
 # --- The sign-in lockout behind a proxy -----------------------------------------------
 
 
