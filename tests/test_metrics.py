@@ -226,7 +226,7 @@ def test_only_private_addresses_scrape_without_a_token(client, settings):
 
 @pytest.mark.django_db
 def test_behind_proxies_the_forwarded_client_address_counts(client, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.NUM_PROXIES = 1
 
     through_the_balancer = client.get(
         METRICS, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="93.184.216.34"

@@ -13,6 +13,9 @@ from django.urls import resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from vod.client_address import client_is_private
+from vod.metrics.views import metrics_token_sent
+
 logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_SECONDS = 2
@@ -93,6 +96,13 @@ def draining() -> bool:
     return bool(flag) and os.path.exists(flag)
 
 
+def may_see_details(request) -> bool:
+    """Exception texts name hosts, users and buckets: only a caller inside the
+    network (by its address past the proxies) or with the metrics token sees
+    them; the internet gets the status and the names of what failed."""
+    return client_is_private(request) or metrics_token_sent(request)
+
+
 @never_cache
 @require_GET
 def readyz(request):
@@ -110,6 +120,8 @@ def readyz(request):
             failed.append(name)
         else:
             results[name] = "ok"
+    if failed and not may_see_details(request):
+        results = {name: "failed" if name in failed else "ok" for name in results}
     if failed:
         body = {
             "status": "unavailable",

@@ -180,6 +180,11 @@ DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 10)
 DATABASE_REPLICA_MAX_LAG_SECONDS = float(env("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# How many proxies (load balancer, CDN) sit in front of gunicorn: the client's
+# address is the X-Forwarded-For entry that many hops from the right
+# (vod.client_address). 0: REMOTE_ADDR, the header is ignored.
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -207,6 +212,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 # A 429 page, or the API's JSON error, instead of axes' bare text.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The client behind the proxies, not the load balancer everyone shares (and
+# an IPv6 client's /64, not each of its addresses).
+AXES_CLIENT_IP_CALLABLE = "vod.client_address.client_network"
 
 # --- Cache --------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -406,12 +414,19 @@ REST_FRAMEWORK = {
         "anon": env("API_ANON_THROTTLE_RATE", "600/min"),
         # Sign-in, sign-up and password endpoints, per client address.
         "auth": env("API_AUTH_THROTTLE_RATE", "30/min"),
+        # Signed-in playback, per account (all its devices and profiles), far
+        # above what its players send: a start per title change, a heartbeat
+        # every PLAYBACK_HEARTBEAT_SECONDS and a telemetry batch every 30 s
+        # from each of a plan's few streams.
+        "playback_start": env("API_PLAYBACK_START_THROTTLE_RATE", "30/min"),
+        "heartbeat": env("API_HEARTBEAT_THROTTLE_RATE", "240/min"),
+        "telemetry": env("API_TELEMETRY_THROTTLE_RATE", "60/min"),
+        # Session ends, continue watching, history, My List.
+        "account": env("API_ACCOUNT_THROTTLE_RATE", "240/min"),
     },
-    # How many proxies (load balancer, CDN) sit in front: throttling keys on the
-    # client address they forward.
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0)
-    if env("DJANGO_NUM_PROXIES")
-    else None,
+    # DRF's own throttles (if any) read the chain as vod.client_address does;
+    # its default (None) would trust a client's X-Forwarded-For.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "VOD API",

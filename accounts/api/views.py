@@ -11,7 +11,6 @@ from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -20,7 +19,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import selectors, services
 from accounts.models import Profile
 from vod.api.errors import ErrorSerializer
-from vod.api.throttling import AnonWindowThrottle
+from vod.api.throttling import AnonWindowThrottle, ScopedAddressThrottle
 
 from .errors import as_api_error
 from .serializers import (
@@ -62,7 +61,7 @@ class AuthScopeThrottleMixin:
     It counts per client address, or per account once signed in.
     """
 
-    throttle_classes = [AnonWindowThrottle, ScopedRateThrottle]
+    throttle_classes = [AnonWindowThrottle, ScopedAddressThrottle]
     throttle_scope = "auth"
 
 

@@ -514,6 +514,9 @@ def run(cluster: Cluster) -> list[str]:
         PLAYBACK_HEARTBEAT_SECONDS="5",
         # Every load thread comes from one address.
         API_ANON_THROTTLE_RATE="1000000/min",
+        # A load thread beats about ten times a second, not every 5 s.
+        API_HEARTBEAT_THROTTLE_RATE="1000000/min",
+        API_PLAYBACK_START_THROTTLE_RATE="1000000/min",
         TRANSCODE_LADDER="360:600,240:300",
         TRANSCODE_X264_PRESET="ultrafast",
         TRANSCODE_SEGMENT_SECONDS="2",

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from accounts.models import Profile
 from accounts.selectors import ProfileRequired, profile_for_request
 from vod.api.errors import ErrorSerializer, error_body
+from vod.api.throttling import AccountWindowThrottle, AnonWindowThrottle
 
 from .. import refusals
 
@@ -31,6 +32,10 @@ COMMON_ERRORS = {
     401: error_response("`not_authenticated`: sign in (session) or send a JWT."),
     404: error_response(
         "`not_found`, or `profile_not_found` for a foreign X-Profile-ID."
+    ),
+    429: error_response(
+        "`throttled`: too many requests for this account; `Retry-After` says "
+        "how many seconds to wait."
     ),
 }
 
@@ -63,6 +68,9 @@ class ProfileApi(APIView):
     refusal becomes the error body with its extra keys."""
 
     permission_classes = [IsAuthenticated]
+    # Per account; each operation names its rate (settings' throttle rates).
+    throttle_classes = [AnonWindowThrottle, AccountWindowThrottle]
+    throttle_scope = "account"
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

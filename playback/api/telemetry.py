@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import JWTAuthentication
+from vod.api.throttling import AccountWindowThrottle, AnonWindowThrottle
 
 from .. import telemetry
 from .common import error_response
@@ -154,6 +155,9 @@ class PlaybackTelemetryApi(APIView):
     authentication_classes = [JWTAuthentication, SameOriginSessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, BeaconJSONParser]
+    # Per account: a batch counts once, whatever its size.
+    throttle_classes = [AnonWindowThrottle, AccountWindowThrottle]
+    throttle_scope = "telemetry"
 
     @extend_schema(
         operation_id="playback_session_telemetry",
@@ -184,6 +188,9 @@ class PlaybackTelemetryApi(APIView):
             404: error_response("`not_found`: no such session of this account."),
             410: error_response("`session_ended`: too old to report on."),
             413: error_response("`too_large`: the body is over the limit."),
+            429: error_response(
+                "`throttled`: too many batches for this account (see `Retry-After`)."
+            ),
         },
     )
     def post(self, request, session_id):

@@ -26,6 +26,8 @@ def _session_or_404(profile: Profile, session_id) -> PlaybackSession:
 class PlaybackSessionStartApi(ProfileApi):
     """Start playing a movie or an episode: entitlement, then signed URLs."""
 
+    throttle_scope = "playback_start"
+
     @extend_schema(
         operation_id="playback_session_start",
         parameters=[PROFILE_HEADER_PARAMETER],
@@ -126,6 +128,8 @@ SESSION_GONE = error_response(
 class PlaybackSessionHeartbeatApi(ProfileApi):
     """Report the position (about every 10 s): keeps the session alive, saves
     progress. Idempotent; a late heartbeat of an older session is ignored."""
+
+    throttle_scope = "heartbeat"
 
     @extend_schema(
         operation_id="playback_session_heartbeat",

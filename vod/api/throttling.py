@@ -1,17 +1,24 @@
-"""Anonymous rate limiting that costs one cache round trip per request.
+"""Rate limiting that costs one cache round trip per request.
+
+Anonymous requests are counted per client address (``vod.client_address``,
+past the proxies; an IPv6 client's /64), signed-in ones per account and scope
+(``AccountWindowThrottle``).
 
 DRF's ``AnonRateThrottle`` keeps every request's timestamp in one cached list
 per client and rewrites it on each request, which grows with the rate (about
 100 KB per request at a few thousand a minute) and loses counts when requests
-overlap. A fixed-window counter is constant-cost and atomic; it lets a client burst up to twice the rate across a window boundary,
-which is fine for this purpose.
+overlap. A fixed-window counter is constant-cost and atomic; it lets a client
+burst up to twice the rate across a window boundary, which is fine for this
+purpose.
 """
 
 import time
 
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCacheClient
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+
+from vod.client_address import client_network
 
 
 def _redis_client(key: str):
@@ -50,7 +57,33 @@ def count_and_get(key: str, *, ttl: int, also_get: str | None = None):
     return count, (cache.get(also_get) if also_get is not None else None)
 
 
-class AnonWindowThrottle(AnonRateThrottle):
+class _WindowCounter:
+    """A fixed-window count per ident, for a throttle that has its rate."""
+
+    def count_in_window(self, ident: str, also_get: str | None = None):
+        """Count one request of ``ident``; (whether it is allowed, the
+        ``also_get`` entry)."""
+        now = time.time()
+        window = int(now // self.duration)
+        key = f"throttle:{self.scope}:{ident}:{window}"
+        count, value = count_and_get(key, ttl=int(self.duration) + 1, also_get=also_get)
+        if count > self.num_requests:
+            self._wait = (window + 1) * self.duration - now
+            return False, None
+        return True, value
+
+    def get_ident(self, request) -> str:
+        """The client address past the proxies (an IPv6 client's /64), never
+        one the client sent."""
+        return client_network(request)
+
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None)
+
+
+class AnonWindowThrottle(_WindowCounter, AnonRateThrottle):
+    """Anonymous requests, per client address (scope ``anon``)."""
+
     scope = "anon"
 
     def allow_request(self, request, view) -> bool:
@@ -63,14 +96,31 @@ class AnonWindowThrottle(AnonRateThrottle):
 
     def allow_request_and_get(self, request, also_get: str | None = None):
         """Count the request; (whether it is allowed, the ``also_get`` entry)."""
-        now = time.time()
-        window = int(now // self.duration)
-        key = f"throttle:{self.scope}:{self.get_ident(request)}:{window}"
-        count, value = count_and_get(key, ttl=int(self.duration) + 1, also_get=also_get)
-        if count > self.num_requests:
-            self._wait = (window + 1) * self.duration - now
-            return False, None
-        return True, value
+        return self.count_in_window(self.get_ident(request), also_get)
 
-    def wait(self) -> float | None:
-        return getattr(self, "_wait", None)
+
+class ScopedAddressThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle (``throttle_scope``), keyed on the client address
+    past the proxies for anonymous callers."""
+
+    def get_ident(self, request) -> str:
+        return client_network(request)
+
+
+class AccountWindowThrottle(_WindowCounter, ScopedRateThrottle):
+    """Signed-in requests, per account and the view's ``throttle_scope``: a
+    client cannot spread them over addresses, and an account's devices share
+    one budget. Anonymous requests are left to the other throttles."""
+
+    def allow_request(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            return True
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        allowed, _ = self.count_in_window(f"user-{request.user.pk}")
+        return allowed

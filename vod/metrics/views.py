@@ -3,12 +3,12 @@
 With ``METRICS_TOKEN`` set, a scrape must send ``Authorization: Bearer
 <token>``. Without it, only clients at addresses not routable on the internet
 (private, loopback, link-local) may scrape. Behind proxies
-(``DJANGO_NUM_PROXIES``) the address they forward is the one checked, so a
-request through the public load balancer is not taken for an internal one.
+(``DJANGO_NUM_PROXIES``) the address they forward is the one checked
+(``vod.client_address``), so a request through the public load balancer is not
+taken for an internal one.
 """
 
 import hmac
-import ipaddress
 import os
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from vod.api.errors import json_error
+from vod.client_address import client_is_private
 
 from .cluster import ClusterCollector
 
@@ -28,34 +29,22 @@ from .cluster import ClusterCollector
 disable_created_metrics()
 
 
-def client_address(request) -> str:
-    """The client's address, past as many proxies as DJANGO_NUM_PROXIES says."""
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "")
+def metrics_token_sent(request) -> bool:
+    """Whether ``METRICS_TOKEN`` is set and the request carries it as a bearer."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        return False
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        sent.strip().encode(), token.encode()
+    )
 
 
 def scrape_allowed(request) -> bool:
     """A bearer token when one is configured, else a private client address."""
-    token = settings.METRICS_TOKEN
-    if token:
-        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            sent.strip().encode(), token.encode()
-        )
-    try:
-        address = ipaddress.ip_address(client_address(request))
-    except ValueError:
-        return False
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    # Private, loopback, link-local and carrier-grade NAT ranges: not routable
-    # from the internet.
-    return not address.is_global
+    if settings.METRICS_TOKEN:
+        return metrics_token_sent(request)
+    return client_is_private(request)
 
 
 class _Combined:
