@@ -13,15 +13,11 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from rest_framework_simplejwt.token_blacklist.models import (
-    BlacklistedToken,
-    OutstandingToken,
-)
 
 from .models import Plan, Profile, User
+from .tokens import user_tokens_revoke
 
 # Email templates.
 RESET_LINK_EMAIL = "accounts/email/password_reset.txt"
@@ -208,17 +204,6 @@ def user_password_reset_confirm(*, uidb64: str, token: str, new_password: str) -
             {"token": ["This reset link is invalid or has expired; ask for a new one."]}
         )
     return user_password_set(user=user, password=new_password, field="new_password")
-
-
-def user_tokens_revoke(*, user: User) -> int:
-    """Blacklist every live refresh token of the account (all mobile sign-ins)."""
-    live = OutstandingToken.objects.filter(
-        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
-    )
-    created = BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
-    )
-    return len(created)
 
 
 # --- Profiles -------------------------------------------------------------------

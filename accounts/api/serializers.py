@@ -3,9 +3,9 @@
 from django.contrib.auth.signals import user_logged_in
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Plan, Profile, User
+from accounts.tokens import AccountRefreshToken, token_pair_issue
 
 from .errors import LoginLockedOut
 
@@ -37,8 +37,7 @@ class TokenPairSerializer(serializers.Serializer):
 
     @staticmethod
     def for_user(user: User) -> dict:
-        refresh = RefreshToken.for_user(user)
-        return {"access": str(refresh.access_token), "refresh": str(refresh)}
+        return token_pair_issue(user=user)
 
 
 class SignupSerializer(serializers.Serializer):
@@ -64,7 +63,7 @@ class SignupResponseSerializer(serializers.Serializer):
 class TokenObtainPairByEmailSerializer(TokenObtainSerializer):
     """Email and password for a token pair; a locked-out client gets 429."""
 
-    token_class = RefreshToken
+    token_class = AccountRefreshToken
 
     def validate(self, attrs):
         request = self.context["request"]
@@ -85,6 +84,15 @@ class TokenObtainPairByEmailSerializer(TokenObtainSerializer):
 
 class RefreshTokenSerializer(serializers.Serializer):
     refresh = serializers.CharField()
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+    everywhere = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also sign out every other app of the account.",
+    )
 
 
 class PasswordChangeSerializer(serializers.Serializer):

@@ -14,10 +14,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import selectors, services
+from accounts import selectors, services, tokens
 from accounts.models import Profile
 from vod.api.errors import ErrorSerializer
 from vod.api.throttling import AnonWindowThrottle
@@ -26,6 +24,7 @@ from .errors import as_api_error
 from .serializers import (
     AccountSerializer,
     EmailChangeSerializer,
+    LogoutSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -135,7 +134,9 @@ class TokenRefreshApi(AnonymousAuthApi):
         tags=[AUTH_TAG],
         summary="A new access token, and a new refresh token (rotation)",
         description=(
-            "The refresh token sent is revoked: keep the new one. Sending a "
+            "The refresh token sent is spent: keep the new one. A refresh token "
+            "works once: of two requests sending the same one, even at the same "
+            "moment, one gets the new pair and the other a 401. Sending a spent, "
             "revoked or expired refresh token is a 401."
         ),
         request=RefreshTokenSerializer,
@@ -143,31 +144,37 @@ class TokenRefreshApi(AnonymousAuthApi):
         auth=[],
     )
     def post(self, request):
-        params = TokenRefreshSerializer(data=request.data)
+        params = RefreshTokenSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
         try:
-            params.is_valid(raise_exception=True)
+            pair = tokens.refresh_token_rotate(raw=params.validated_data["refresh"])
         except TokenError as exc:
             raise _invalid_refresh(exc) from exc
-        return Response(params.validated_data)
+        return Response(pair)
 
 
 class LogoutApi(AnonymousAuthApi):
     @extend_schema(
         tags=[AUTH_TAG],
-        summary="Sign out an app: revoke its refresh token",
+        summary="Sign out an app: revoke its refresh and access tokens",
         description=(
-            "The refresh token can no longer be used. Access tokens are short-lived "
-            "and simply expire; discard them."
+            "The refresh token, and every access token issued with it since "
+            "sign-in, stop working at once (401 `token_revoked`); the account's "
+            "other apps stay signed in. With `everywhere: true`, every app of the "
+            "account is signed out."
         ),
-        request=RefreshTokenSerializer,
+        request=LogoutSerializer,
         responses={204: None, **_error_responses(400, 401)},
         auth=[],
     )
     def post(self, request):
-        params = RefreshTokenSerializer(data=request.data)
+        params = LogoutSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            RefreshToken(params.validated_data["refresh"]).blacklist()
+            tokens.refresh_token_revoke(
+                raw=params.validated_data["refresh"],
+                everywhere=params.validated_data["everywhere"],
+            )
         except TokenError as exc:
             raise _invalid_refresh(exc) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
