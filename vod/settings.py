@@ -504,6 +504,12 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Account emails (sign-up, password reset, address changes) per hour, counted
+# per address they go to and per client address asking: nobody can mail-bomb.
+ACCOUNT_EMAILS_PER_EMAIL_HOUR = env_int("ACCOUNT_EMAILS_PER_EMAIL_HOUR", 5)
+ACCOUNT_EMAILS_PER_CLIENT_HOUR = env_int("ACCOUNT_EMAILS_PER_CLIENT_HOUR", 20)
+# How long an emailed verification or address-change link works.
+ACCOUNT_EMAIL_LINK_HOURS = env_int("ACCOUNT_EMAIL_LINK_HOURS", 72)
 
 # --- Security -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

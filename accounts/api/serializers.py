@@ -28,7 +28,15 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "date_joined", "plan", "profiles"]
+        fields = [
+            "id",
+            "email",
+            "email_verified",
+            "name",
+            "date_joined",
+            "plan",
+            "profiles",
+        ]
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -54,10 +62,13 @@ class SignupSerializer(serializers.Serializer):
     )
 
 
-class SignupResponseSerializer(serializers.Serializer):
-    account = AccountSerializer()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+class EmailSentSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="What to tell the person.")
+    email = serializers.EmailField(help_text="The address the link goes to.")
+
+
+class EmailTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The last part of the emailed link.")
 
 
 class TokenObtainPairByEmailSerializer(TokenObtainSerializer):
