@@ -455,3 +455,18 @@ def test_deleting_the_picked_profile_forgets_it(signed_in_client, user, profile)
     assert response.status_code == 302
     assert "profile_id" not in signed_in_client.session
     assert list(user.profiles.all()) == [profile]
+
+
+def test_an_unverified_account_can_ask_for_a_new_link(signed_in_client, user, mails):
+    with mails() as outbox:
+        response = signed_in_client.post(reverse("accounts:email_verify_resend"))
+    assert response.status_code == 302
+    [message] = outbox
+    assert message.to == [user.email]
+    assert "/accounts/email/verify/" in message.body
+
+    user.email_verified_at = user.date_joined
+    user.save()
+    with mails() as outbox:
+        signed_in_client.post(reverse("accounts:email_verify_resend"))
+    assert outbox == []
