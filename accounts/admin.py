@@ -95,11 +95,12 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "name", "plan", "is_staff", "is_active", "date_joined")
     list_filter = ("plan", "is_staff", "is_superuser", "is_active", "groups")
+    readonly_fields = ("email_verified_at",)
     list_select_related = ("plan",)
     search_fields = ("email", "name")
     inlines = [ProfileInline]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "email_verified_at", "password")}),
         ("Personal info", {"fields": ("name",)}),
         ("Plan", {"fields": ("plan",), "description": "Empty: the default plan."}),
         (

@@ -85,8 +85,15 @@ class ServicePasswordMixin:
         )
 
 
-class PasswordSetForm(ServicePasswordMixin, SetPasswordForm):
-    """The new password of a reset link."""
+class PasswordSetForm(SetPasswordForm):
+    """The new password of a reset link (which verifies the address too)."""
+
+    def save(self, commit: bool = True):
+        return services.user_password_reset_set(
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            field="new_password1",
+        )
 
 
 class PasswordChangeServiceForm(ServicePasswordMixin, PasswordChangeForm):

@@ -104,6 +104,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    email_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the owner followed the link mailed to this address; "
+        "empty until then.",
+    )
+    token_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Bumped to revoke every access token of the account at once.",
+    )
 
     objects = UserManager()
 
@@ -120,6 +131,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = type(self).objects.normalize_email(self.email).lower()
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def get_full_name(self) -> str:
         return self.name or self.email

@@ -31,6 +31,13 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("email/change/", views.email_change, name="email_change"),
+    path(
+        "email/change/<str:token>/",
+        views.email_change_confirm,
+        name="email_change_confirm",
+    ),
+    path("email/verify/", views.email_verify_resend, name="email_verify_resend"),
+    path("email/verify/<str:token>/", views.email_verify, name="email_verify"),
     path("profiles/", views.profiles, name="profiles"),
     path("profiles/add/", views.profile_add, name="profile_add"),
     path("profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),

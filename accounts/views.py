@@ -1,7 +1,6 @@
 """Account pages: sign up, sign in and out, credentials, and "Who's watching?"."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +10,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from vod.client_address import client_network
+
+from . import emails, selectors, services
 from .forms import (
     EmailAuthenticationForm,
     EmailChangeForm,
@@ -20,6 +21,7 @@ from .forms import (
     ProfileForm,
     SignupForm,
 )
+from .limits import EmailsLimited
 from .models import Profile
 from .selectors import PROFILE_SESSION_KEY
 
@@ -41,31 +43,75 @@ def _next_url(request, default: str) -> str:
 # --- Signing up, in and out ---------------------------------------------------
 
 
+def _too_many_emails(request, exc: EmailsLimited):
+    response = render(
+        request, "accounts/too_many_emails.html", {"message": str(exc)}, status=429
+    )
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
 def signup(request):
-    """Create an account with its first profile, and sign in."""
+    """Create an account and mail its verification link.
+
+    The answer is the same "check your email" page whether or not the address
+    already has an account (its owner gets a notice instead), so the page does
+    not tell who has one; the new account then signs in.
+    """
     if request.user.is_authenticated:
         return redirect("accounts:profiles")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_signup(
+            services.user_signup_request(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 name=form.cleaned_data["name"],
+                client=client_network(request),
+                base_url=emails.base_url_for(request),
             )
+        except EmailsLimited as exc:
+            return _too_many_emails(request, exc)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            login(request, user, backend=MODEL_BACKEND)
-            profile = selectors.profile_list(user=user).first()
-            request.session[PROFILE_SESSION_KEY] = profile.pk
-            messages.success(request, "Welcome! Your account is ready.")
-            return HttpResponseRedirect(_next_url(request, reverse("catalog:home")))
+            return render(
+                request,
+                "accounts/signup_done.html",
+                {"email": form.cleaned_data["email"].strip().lower()},
+            )
     return render(
         request,
         "accounts/signup.html",
         {"form": form, "next": _next_url(request, "")},
     )
+
+
+def email_verify(request, token: str):
+    """Follow a verification link: the account's address is confirmed."""
+    try:
+        services.user_email_verify(token=token)
+    except ValidationError:
+        return render(request, "accounts/email_link_invalid.html", status=400)
+    messages.success(request, "Thank you: your email address is confirmed.")
+    if request.user.is_authenticated:
+        return redirect("accounts:account")
+    return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def email_verify_resend(request):
+    try:
+        services.user_email_verify_resend(
+            user=request.user,
+            client=client_network(request),
+            base_url=emails.base_url_for(request),
+        )
+    except EmailsLimited as exc:
+        return _too_many_emails(request, exc)
+    messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect("accounts:account")
 
 
 class SignInView(auth_views.LoginView):
@@ -110,9 +156,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        services.user_password_reset_send(
-            email=form.cleaned_data["email"], request=self.request
-        )
+        try:
+            services.user_password_reset_send(
+                email=form.cleaned_data["email"],
+                client=client_network(self.request),
+                base_url=emails.base_url_for(self.request),
+            )
+        except EmailsLimited as exc:
+            return _too_many_emails(self.request, exc)
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -132,20 +183,59 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 def email_change(request):
+    """Ask for a new sign-in address; it takes over once its link is followed."""
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"].strip().lower()
         try:
             services.user_email_change(
                 user=request.user,
                 password=form.cleaned_data["password"],
-                new_email=form.cleaned_data["new_email"],
+                new_email=new_email,
+                client=client_network(request),
+                base_url=emails.base_url_for(request),
             )
+        except EmailsLimited as exc:
+            return _too_many_emails(request, exc)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, f"You now sign in with {request.user.email}.")
+            messages.success(
+                request,
+                f"We sent a link to {new_email}: open it to sign in with that "
+                f"address. Until then you sign in with {request.user.email}.",
+            )
             return redirect("accounts:account")
     return render(request, "accounts/email_change.html", {"form": form})
+
+
+def email_change_confirm(request, token: str):
+    """The link mailed to a new address: a button that makes it the sign-in one.
+
+    A POST, so that a mail scanner opening the link changes nothing.
+    """
+    found = emails.email_change_token_read(token)
+    if found is None:
+        return render(request, "accounts/email_link_invalid.html", status=400)
+    if request.method == "POST":
+        try:
+            user = services.user_email_change_confirm(token=token)
+        except ValidationError as exc:
+            return render(
+                request,
+                "accounts/email_link_invalid.html",
+                {"message": " ".join(exc.messages)},
+                status=400,
+            )
+        messages.success(request, f"You now sign in with {user.email}.")
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            return redirect("accounts:account")
+        return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/email_change_confirm.html",
+        {"old_email": found[1], "new_email": found[2]},
+    )
 
 
 # --- Who's watching? ----------------------------------------------------------

@@ -80,7 +80,7 @@ def test_without_replicas_a_write_sets_no_pin_cookie(settings, api_client):
         {"email": "pin@example.com", "password": "a-Long-pass-9876"},
         format="json",
     )
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     assert PIN_COOKIE not in response.cookies
 
 

@@ -435,7 +435,8 @@ SPECTACULAR_SETTINGS = {
         "**Authentication.** Apps sign in at `POST /api/v1/auth/token/` (email "
         "and password) and send `Authorization: Bearer <access>` (jwtAuth); the "
         "short-lived access token is renewed at `auth/token/refresh/`, which "
-        "rotates the refresh token, and `auth/logout/` revokes it. The browser "
+        "rotates the refresh token (each works once), and `auth/logout/` revokes "
+        "the app's tokens at once (401 `token_revoked`: sign in again). The browser "
         "uses its session cookie (cookieAuth) and sends the CSRF token on writes.\n\n"
         "**Profiles.** Calls made for a profile (playback, progress, history, "
         "My List) name it in the `X-Profile-ID` header; the browser's session "
@@ -534,6 +535,12 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Account emails (sign-up, password reset, address changes) per hour, counted
+# per address they go to and per client address asking: nobody can mail-bomb.
+ACCOUNT_EMAILS_PER_EMAIL_HOUR = env_int("ACCOUNT_EMAILS_PER_EMAIL_HOUR", 5)
+ACCOUNT_EMAILS_PER_CLIENT_HOUR = env_int("ACCOUNT_EMAILS_PER_CLIENT_HOUR", 20)
+# How long an emailed verification or address-change link works.
+ACCOUNT_EMAIL_LINK_HOURS = env_int("ACCOUNT_EMAIL_LINK_HOURS", 72)
 
 # --- Security -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

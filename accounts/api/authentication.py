@@ -12,6 +12,7 @@ from rest_framework_simplejwt import exceptions as jwt_exceptions
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import tokens
 from accounts.selectors import user_with_plan
 
 
@@ -70,6 +71,14 @@ class JWTAuthentication(authentication.JWTAuthentication):
                 "The password was changed since this token was issued.",
                 code="password_changed",
             )
+        try:
+            tokens.access_token_check(token=validated_token, user=user)
+        except tokens.Revoked as exc:
+            raise exceptions.AuthenticationFailed(
+                "This token was revoked (signed out, or the account's credentials "
+                "changed); sign in again.",
+                code="token_revoked",
+            ) from exc
         return user
 
     def get_validated_token(self, raw_token):

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 
+from accounts.limits import EmailsLimited
 from accounts.lockout import cooloff_minutes, lockout_message
 
 
@@ -15,6 +16,17 @@ class LoginLockedOut(exceptions.APIException):
     def __init__(self):
         super().__init__(detail=lockout_message())
         self.wait = cooloff_minutes() * 60  # DRF sends it as Retry-After
+
+
+class TooManyEmails(exceptions.APIException):
+    """Past the hourly account-email limit for this address or client."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "too_many_emails"
+
+    def __init__(self, exc: EmailsLimited):
+        super().__init__(detail=str(exc))
+        self.wait = exc.wait  # DRF sends it as Retry-After
 
 
 def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:

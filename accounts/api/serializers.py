@@ -3,9 +3,9 @@
 from django.contrib.auth.signals import user_logged_in
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Plan, Profile, User
+from accounts.tokens import AccountRefreshToken, token_pair_issue
 
 from .errors import LoginLockedOut
 
@@ -28,7 +28,15 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "date_joined", "plan", "profiles"]
+        fields = [
+            "id",
+            "email",
+            "email_verified",
+            "name",
+            "date_joined",
+            "plan",
+            "profiles",
+        ]
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -37,8 +45,7 @@ class TokenPairSerializer(serializers.Serializer):
 
     @staticmethod
     def for_user(user: User) -> dict:
-        refresh = RefreshToken.for_user(user)
-        return {"access": str(refresh.access_token), "refresh": str(refresh)}
+        return token_pair_issue(user=user)
 
 
 class SignupSerializer(serializers.Serializer):
@@ -55,16 +62,19 @@ class SignupSerializer(serializers.Serializer):
     )
 
 
-class SignupResponseSerializer(serializers.Serializer):
-    account = AccountSerializer()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+class EmailSentSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="What to tell the person.")
+    email = serializers.EmailField(help_text="The address the link goes to.")
+
+
+class EmailTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The last part of the emailed link.")
 
 
 class TokenObtainPairByEmailSerializer(TokenObtainSerializer):
     """Email and password for a token pair; a locked-out client gets 429."""
 
-    token_class = RefreshToken
+    token_class = AccountRefreshToken
 
     def validate(self, attrs):
         request = self.context["request"]
@@ -85,6 +95,15 @@ class TokenObtainPairByEmailSerializer(TokenObtainSerializer):
 
 class RefreshTokenSerializer(serializers.Serializer):
     refresh = serializers.CharField()
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+    everywhere = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also sign out every other app of the account.",
+    )
 
 
 class PasswordChangeSerializer(serializers.Serializer):

@@ -31,6 +31,21 @@ urlpatterns = [
         views.EmailChangeApi.as_view(),
         name="api-auth-email-change",
     ),
+    path(
+        "auth/email/change/confirm/",
+        views.EmailChangeConfirmApi.as_view(),
+        name="api-auth-email-change-confirm",
+    ),
+    path(
+        "auth/email/verify/",
+        views.EmailVerifyApi.as_view(),
+        name="api-auth-email-verify",
+    ),
+    path(
+        "auth/email/verify/resend/",
+        views.EmailVerifyResendApi.as_view(),
+        name="api-auth-email-verify-resend",
+    ),
     path("me/", views.MeApi.as_view(), name="api-me"),
     path("profiles/", views.ProfileListCreateApi.as_view(), name="api-profile-list"),
     path(

@@ -13,18 +13,22 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import selectors, services
+from accounts import selectors, services, tokens
+from accounts.emails import base_url_for
+from accounts.limits import EmailsLimited
 from accounts.models import Profile
 from vod.api.errors import ErrorSerializer
 from vod.api.throttling import AnonWindowThrottle, ScopedAddressThrottle
+from vod.client_address import client_network
 
-from .errors import as_api_error
+from .errors import TooManyEmails, as_api_error
 from .serializers import (
     AccountSerializer,
     EmailChangeSerializer,
+    EmailSentSerializer,
+    EmailTokenSerializer,
+    LogoutSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -32,7 +36,6 @@ from .serializers import (
     ProfileSerializer,
     ProfileUpdateSerializer,
     RefreshTokenSerializer,
-    SignupResponseSerializer,
     SignupSerializer,
     TokenObtainPairByEmailSerializer,
     TokenPairSerializer,
@@ -86,26 +89,46 @@ def _invalid_refresh(exc: TokenError) -> AuthenticationFailed:
 # --- Signing up and in ----------------------------------------------------------
 
 
+def _mail_context(request) -> dict:
+    return {"client": client_network(request), "base_url": base_url_for(request)}
+
+
 class SignupApi(AnonymousAuthApi):
     @extend_schema(
         tags=[AUTH_TAG],
-        summary="Create an account (with its first profile) and sign in",
+        summary="Create an account (with its first profile); its address gets a link",
+        description=(
+            "Always 202 for a valid request, whether or not the address already "
+            "has an account, so the answer does not tell who has one: a new "
+            "address gets an account and a verification link, the owner of a "
+            "taken address a notice. The app then signs in at `auth/token/` "
+            "(an unverified account can sign in; `me/` says `email_verified`). "
+            "At most `ACCOUNT_EMAILS_PER_EMAIL_HOUR` (5) requests an hour per "
+            "address and `ACCOUNT_EMAILS_PER_CLIENT_HOUR` (20) per client, "
+            "counted with password resets (429 `too_many_emails`)."
+        ),
         request=SignupSerializer,
-        responses={201: SignupResponseSerializer, **_error_responses(400, 429)},
+        responses={202: EmailSentSerializer, **_error_responses(400, 429)},
         auth=[],
     )
     def post(self, request):
         params = SignupSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            user = services.user_signup(**params.validated_data)
+            services.user_signup_request(
+                **params.validated_data, **_mail_context(request)
+            )
+        except EmailsLimited as exc:
+            raise TooManyEmails(exc) from exc
         except DjangoValidationError as exc:
             raise as_api_error(exc) from exc
+        email = params.validated_data["email"].strip().lower()
         body = {
-            "account": AccountSerializer(selectors.account_detail(user=user)).data,
-            **TokenPairSerializer.for_user(user),
+            "message": f"We sent a message to {email}: open its link to confirm "
+            "the address, then sign in.",
+            "email": email,
         }
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenObtainApi(AnonymousAuthApi):
@@ -134,7 +157,9 @@ class TokenRefreshApi(AnonymousAuthApi):
         tags=[AUTH_TAG],
         summary="A new access token, and a new refresh token (rotation)",
         description=(
-            "The refresh token sent is revoked: keep the new one. Sending a "
+            "The refresh token sent is spent: keep the new one. A refresh token "
+            "works once: of two requests sending the same one, even at the same "
+            "moment, one gets the new pair and the other a 401. Sending a spent, "
             "revoked or expired refresh token is a 401."
         ),
         request=RefreshTokenSerializer,
@@ -142,31 +167,37 @@ class TokenRefreshApi(AnonymousAuthApi):
         auth=[],
     )
     def post(self, request):
-        params = TokenRefreshSerializer(data=request.data)
+        params = RefreshTokenSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
         try:
-            params.is_valid(raise_exception=True)
+            pair = tokens.refresh_token_rotate(raw=params.validated_data["refresh"])
         except TokenError as exc:
             raise _invalid_refresh(exc) from exc
-        return Response(params.validated_data)
+        return Response(pair)
 
 
 class LogoutApi(AnonymousAuthApi):
     @extend_schema(
         tags=[AUTH_TAG],
-        summary="Sign out an app: revoke its refresh token",
+        summary="Sign out an app: revoke its refresh and access tokens",
         description=(
-            "The refresh token can no longer be used. Access tokens are short-lived "
-            "and simply expire; discard them."
+            "The refresh token, and every access token issued with it since "
+            "sign-in, stop working at once (401 `token_revoked`); the account's "
+            "other apps stay signed in. With `everywhere: true`, every app of the "
+            "account is signed out."
         ),
-        request=RefreshTokenSerializer,
+        request=LogoutSerializer,
         responses={204: None, **_error_responses(400, 401)},
         auth=[],
     )
     def post(self, request):
-        params = RefreshTokenSerializer(data=request.data)
+        params = LogoutSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            RefreshToken(params.validated_data["refresh"]).blacklist()
+            tokens.refresh_token_revoke(
+                raw=params.validated_data["refresh"],
+                everywhere=params.validated_data["everywhere"],
+            )
         except TokenError as exc:
             raise _invalid_refresh(exc) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -210,7 +241,8 @@ class PasswordResetApi(AnonymousAuthApi):
             "Always 204, whether or not an account has this address, so the "
             "answer does not tell who has an account. The link opens the site's "
             "reset page; apps may instead send its `uid` and `token` to "
-            "`auth/password/reset/confirm/`."
+            "`auth/password/reset/confirm/`. Limited like sign-up (429 "
+            "`too_many_emails`)."
         ),
         request=PasswordResetSerializer,
         responses={204: None, **_error_responses(400, 429)},
@@ -219,9 +251,12 @@ class PasswordResetApi(AnonymousAuthApi):
     def post(self, request):
         params = PasswordResetSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        services.user_password_reset_send(
-            email=params.validated_data["email"], request=request
-        )
+        try:
+            services.user_password_reset_send(
+                email=params.validated_data["email"], **_mail_context(request)
+            )
+        except EmailsLimited as exc:
+            raise TooManyEmails(exc) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -253,20 +288,93 @@ class EmailChangeApi(AuthScopeThrottleMixin, APIView):
 
     @extend_schema(
         tags=[AUTH_TAG],
-        summary="Change the sign-in email address (needs the password)",
+        summary="Ask to change the sign-in email address (needs the password)",
+        description=(
+            "Nothing changes yet: the new address gets a link (its `token` goes "
+            "to `auth/email/change/confirm/`, or the link opens the site), the "
+            "current one a notice. The account signs in with the current address "
+            "until the link is followed. Limited like sign-up."
+        ),
         request=EmailChangeSerializer,
-        responses={200: AccountSerializer, **_error_responses(400, 401)},
+        responses={202: EmailSentSerializer, **_error_responses(400, 401, 429)},
     )
     def post(self, request):
         params = EmailChangeSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            services.user_email_change(user=request.user, **params.validated_data)
+            services.user_email_change(
+                user=request.user, **params.validated_data, **_mail_context(request)
+            )
+        except EmailsLimited as exc:
+            raise TooManyEmails(exc) from exc
         except DjangoValidationError as exc:
             raise as_api_error(exc) from exc
-        return Response(
-            AccountSerializer(selectors.account_detail(user=request.user)).data
-        )
+        email = params.validated_data["new_email"].strip().lower()
+        body = {
+            "message": f"We sent a link to {email}; it becomes the sign-in address "
+            "once the link is followed.",
+            "email": email,
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeConfirmApi(AnonymousAuthApi):
+    @extend_schema(
+        tags=[AUTH_TAG],
+        summary="Make the new address the sign-in one, with the emailed token",
+        description=(
+            "Every app of the account is signed out (its tokens are revoked); "
+            "the old address gets a notice."
+        ),
+        request=EmailTokenSerializer,
+        responses={200: AccountSerializer, **_error_responses(400, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        params = EmailTokenSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            user = services.user_email_change_confirm(**params.validated_data)
+        except DjangoValidationError as exc:
+            raise as_api_error(exc) from exc
+        return Response(AccountSerializer(selectors.account_detail(user=user)).data)
+
+
+class EmailVerifyApi(AnonymousAuthApi):
+    @extend_schema(
+        tags=[AUTH_TAG],
+        summary="Confirm the account's address with the emailed token",
+        request=EmailTokenSerializer,
+        responses={204: None, **_error_responses(400, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        params = EmailTokenSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            services.user_email_verify(**params.validated_data)
+        except DjangoValidationError as exc:
+            raise as_api_error(exc) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyResendApi(AuthScopeThrottleMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[AUTH_TAG],
+        summary="Mail a new verification link (nothing if already verified)",
+        request=None,
+        responses={204: None, **_error_responses(401, 429)},
+    )
+    def post(self, request):
+        try:
+            services.user_email_verify_resend(
+                user=request.user, **_mail_context(request)
+            )
+        except EmailsLimited as exc:
+            raise TooManyEmails(exc) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- The account and its profiles -------------------------------------------------

@@ -60,3 +60,33 @@ def user_api(api_client, user):
     token = RefreshToken.for_user(user).access_token
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api_client
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Account emails are Celery tasks; here they run at once, in this process,
+    when the callbacks queued on commit run."""
+    from vod.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def mails(django_capture_on_commit_callbacks):
+    """Run a block as if its transaction committed; yields a list that holds,
+    once the block ends, the mails sent by it."""
+    import contextlib
+
+    from django.core import mail
+
+    @contextlib.contextmanager
+    def committed():
+        sent, start = [], len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            yield sent
+        sent.extend(mail.outbox[start:])
+
+    return committed

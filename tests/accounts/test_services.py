@@ -1,7 +1,8 @@
 """Account services: sign-up, credentials, profiles and their limits."""
 
+import re
+
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -80,42 +81,65 @@ def test_signup_refuses_malformed_emails(email):
 # --- Credentials ------------------------------------------------------------------
 
 
+MAIL = {"client": "198.51.100.7", "base_url": "https://vod.example"}
+
+
 def test_email_change_needs_the_current_password(password):
     user = UserFactory(email="old@example.com")
     with pytest.raises(ValidationError) as exc_info:
         services.user_email_change(
-            user=user, password="wrong", new_email="new@example.com"
+            user=user, password="wrong", new_email="new@example.com", **MAIL
         )
     assert "password" in _fields(exc_info)
     user.refresh_from_db()
     assert user.email == "old@example.com"
 
 
-def test_email_change_refuses_an_address_in_use_in_any_case(password):
-    UserFactory(email="taken@example.com")
+def _change_link_token(body: str) -> str:
+    match = re.search(r"https://vod\.example/accounts/email/change/(\S+)/", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_email_change_waits_for_the_new_address_and_tells_the_old_one(password, mails):
     user = UserFactory(email="old@example.com")
-    with pytest.raises(ValidationError) as exc_info:
+    with mails() as outbox:
         services.user_email_change(
-            user=user, password=password, new_email="Taken@EXAMPLE.com"
+            user=user, password=password, new_email="New@Example.com", **MAIL
         )
-    assert "new_email" in _fields(exc_info)
     user.refresh_from_db()
     assert user.email == "old@example.com"
+    by_address = {message.to[0]: message for message in outbox}
+    assert set(by_address) == {"old@example.com", "new@example.com"}
+    assert "new@example.com" in by_address["old@example.com"].body
 
-
-def test_email_change_stores_lowercase_and_tells_the_old_address(
-    password, django_capture_on_commit_callbacks
-):
-    user = UserFactory(email="old@example.com")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.user_email_change(
-            user=user, password=password, new_email="New@Example.com"
+    with mails() as outbox:
+        services.user_email_change_confirm(
+            token=_change_link_token(by_address["new@example.com"].body)
         )
     user.refresh_from_db()
     assert user.email == "new@example.com"
-    [message] = mail.outbox
-    assert message.to == ["old@example.com"]
-    assert "new@example.com" in message.body
+    assert user.email_verified
+    [notice] = outbox
+    assert notice.to == ["old@example.com"]
+
+
+def test_an_email_change_link_fails_once_the_address_is_taken(password, mails):
+    user = UserFactory(email="old@example.com")
+    with mails() as outbox:
+        services.user_email_change(
+            user=user, password=password, new_email="new@example.com", **MAIL
+        )
+    token = _change_link_token(
+        next(m for m in outbox if m.to == ["new@example.com"]).body
+    )
+    UserFactory(email="NEW@example.com".lower())
+
+    with pytest.raises(ValidationError) as exc_info:
+        services.user_email_change_confirm(token=token)
+    assert "token" in _fields(exc_info)
+    user.refresh_from_db()
+    assert user.email == "old@example.com"
 
 
 def test_password_change_needs_the_old_password(password):

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Profile, User
@@ -44,22 +44,63 @@ def test_signup_page_is_an_accessible_form(client):
     assert "<h1" in html
 
 
-def test_signup_creates_account_and_profile_and_signs_in(client):
-    response = _signup(client, name="Robin")
+def test_signup_creates_an_unverified_account_and_mails_its_link(client, mails):
+    with mails() as outbox:
+        response = _signup(client, name="Robin")
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("catalog:home")
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
     user = User.objects.get(email="new@example.com")
     [profile] = user.profiles.all()
     assert profile.name == "Robin"
-    assert client.session["_auth_user_id"] == str(user.pk)
-    assert client.session["profile_id"] == profile.pk
+    assert not user.email_verified
+    [message] = outbox
+    assert message.to == ["new@example.com"]
+    link = re.search(r"http://testserver(/accounts/email/verify/\S+/)", message.body)
+    assert link, message.body
+
+    # The account signs in before the address is confirmed...
+    assert _login(client, "new@example.com", STRONG).status_code == 302
+    assert "not confirmed yet" in client.get(reverse("accounts:account")).text
+    # ...and the link confirms it.
+    assert client.get(link.group(1)).status_code == 302
+    user.refresh_from_db()
+    assert user.email_verified
+    assert "not confirmed yet" not in client.get(reverse("accounts:account")).text
+
+
+def test_signup_with_a_taken_address_looks_the_same_and_mails_its_owner(client, mails):
+    owner = UserFactory(email="taken@example.com")
+    with mails() as outbox:
+        new = _signup(Client(), email="new@example.com")
+        taken = _signup(client, email="TAKEN@example.com")
+
+    assert taken.status_code == new.status_code == 200
+    assert taken.content.replace(b"taken@", b"new@") == new.content.replace(
+        b"taken@", b"new@"
+    )
+    assert "_auth_user_id" not in client.session
+    assert User.objects.filter(email="taken@example.com").get() == owner
+    notice = outbox[-1]
+    assert notice.to == ["taken@example.com"]
+    assert "already has one" in notice.body
+    assert "/accounts/password/reset/" in notice.body
+
+
+def test_a_verification_link_for_another_address_does_not_work(client, mails):
+    with mails() as outbox:
+        _signup(client)
+    link = re.search(r"http://testserver(/accounts/email/verify/\S+/)", outbox[0].body)
+    User.objects.filter(email="new@example.com").update(email="moved@example.com")
+
+    assert client.get(link.group(1)).status_code == 400
+    assert client.get("/accounts/email/verify/forged-token/").status_code == 400
+    assert not User.objects.get(email="moved@example.com").email_verified
 
 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"email": "TAKEN@example.com"}, "email", "already exists"),
         (
             {"password": "12345678", "password_confirm": "12345678"},
             "password",
@@ -207,13 +248,14 @@ def test_pages_for_signed_in_viewers_redirect_visitors_to_login(client):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_password_reset_emails_a_working_link(client, user):
-    response = client.post(
-        reverse("accounts:password_reset"), {"email": user.email.upper()}
-    )
+def test_password_reset_emails_a_working_link(client, user, mails):
+    with mails() as outbox:
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": user.email.upper()}
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_reset_done")
-    [message] = mail.outbox
+    [message] = outbox
     assert message.to == [user.email]
     link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body)
     assert link
@@ -229,14 +271,16 @@ def test_password_reset_emails_a_working_link(client, user):
     assert done["Location"] == reverse("accounts:password_reset_complete")
     user.refresh_from_db()
     assert user.check_password(STRONG)
+    assert user.email_verified  # the link reached the address
 
 
-def test_password_reset_for_unknown_address_looks_the_same(client):
-    response = client.post(
-        reverse("accounts:password_reset"), {"email": "nobody@example.com"}
-    )
+def test_password_reset_for_unknown_address_looks_the_same(client, mails):
+    with mails() as outbox:
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": "nobody@example.com"}
+        )
     assert response["Location"] == reverse("accounts:password_reset_done")
-    assert mail.outbox == []
+    assert outbox == []
 
 
 def test_tampered_reset_link_says_so(client, user):
@@ -248,23 +292,53 @@ def test_tampered_reset_link_says_so(client, user):
     assert "no longer works" in response.content.decode()
 
 
-def test_email_change_needs_password_and_a_free_address(
-    signed_in_client, user, other_user, password
+def test_email_change_takes_over_only_once_the_new_address_confirms(
+    signed_in_client, user, other_user, password, mails
 ):
     url = reverse("accounts:email_change")
     wrong = signed_in_client.post(url, {"new_email": "x@example.com", "password": "no"})
     assert "password" in wrong.context["form"].errors
-    taken = signed_in_client.post(
-        url, {"new_email": other_user.email.upper(), "password": password}
-    )
-    assert "new_email" in taken.context["form"].errors
 
-    ok = signed_in_client.post(
-        url, {"new_email": "Fresh@Example.com", "password": password}
-    )
+    with mails() as outbox:
+        ok = signed_in_client.post(
+            url, {"new_email": "Fresh@Example.com", "password": password}
+        )
     assert ok.status_code == 302
     user.refresh_from_db()
+    assert user.email != "fresh@example.com"  # not yet
+    confirm, notice = sorted(outbox, key=lambda m: m.to != ["fresh@example.com"])
+    assert confirm.to == ["fresh@example.com"]
+    assert notice.to == [user.email]
+    assert "fresh@example.com" in notice.body
+    path = re.search(r"http://testserver(/accounts/email/change/\S+/)", confirm.body)
+
+    # Opening the link (a mail scanner does) changes nothing; the button does.
+    page = signed_in_client.get(path.group(1))
+    assert page.status_code == 200
+    assert "Use fresh@example.com" in page.text
+    user.refresh_from_db()
+    assert user.email != "fresh@example.com"
+    with mails() as outbox:
+        done = signed_in_client.post(path.group(1))
+    assert done.status_code == 302
+    user.refresh_from_db()
     assert user.email == "fresh@example.com"
+    assert user.email_verified
+    assert [m.to for m in outbox][-1] != ["fresh@example.com"]  # the old one told
+    # The link works once.
+    assert signed_in_client.post(path.group(1)).status_code == 400
+
+
+def test_email_change_to_a_taken_address_mails_nothing_there(
+    signed_in_client, user, other_user, password, mails
+):
+    with mails() as outbox:
+        response = signed_in_client.post(
+            reverse("accounts:email_change"),
+            {"new_email": other_user.email.upper(), "password": password},
+        )
+    assert response.status_code == 302  # the same answer as for a free address
+    assert [m.to for m in outbox] == [[user.email]]
 
 
 def test_account_page_shows_plan_and_profiles(signed_in_client, profile):
@@ -381,3 +455,18 @@ def test_deleting_the_picked_profile_forgets_it(signed_in_client, user, profile)
     assert response.status_code == 302
     assert "profile_id" not in signed_in_client.session
     assert list(user.profiles.all()) == [profile]
+
+
+def test_an_unverified_account_can_ask_for_a_new_link(signed_in_client, user, mails):
+    with mails() as outbox:
+        response = signed_in_client.post(reverse("accounts:email_verify_resend"))
+    assert response.status_code == 302
+    [message] = outbox
+    assert message.to == [user.email]
+    assert "/accounts/email/verify/" in message.body
+
+    user.email_verified_at = user.date_joined
+    user.save()
+    with mails() as outbox:
+        signed_in_client.post(reverse("accounts:email_verify_resend"))
+    assert outbox == []
