@@ -65,7 +65,7 @@ def grant(**changes) -> Grant:
         "session_id": uuid.uuid4(),
         "prefix": PREFIX,
         "expires": int(time.time()) + 600,
-        "deny": ("master.m3u8", "seg-0-"),
+        "allow": ("init-1.m4s", "seg-1-?????.m4s", "1.m3u8", "subs/en.vtt", "a.m4s"),
     }
     return Grant(**{**fields, **changes})
 
@@ -96,20 +96,24 @@ def test_a_signed_url_verifies_with_the_public_key(signer, key_pair):
 
     assert url.startswith(CDN + PREFIX + "seg-1-00001.m4s?")
     assert set(parameters(url)) == {"Policy", "Signature", "Key-Pair-Id"}
-    assert statement["Resource"] == resource_for(PREFIX) == f"http*://*/{PREFIX}*"
+    assert statement["Resource"] == resource_for(CDN, PREFIX + "seg-1-?????.m4s")
+    assert statement["Resource"] == f"{CDN}{PREFIX}seg-1-?????.m4s"
     assert statement["Condition"]["DateLessThan"]["AWS:EpochTime"] == (
         the_grant.expires
     )
 
 
-def test_one_signature_covers_the_session_folder_on_every_pathway(signer, key_pair):
+def test_each_pathway_and_file_family_has_its_own_narrow_policy(signer, key_pair):
     token = signer.sign(grant())
     first = signer.url(token, PREFIX + "init-1.m4s")
+    segment = signer.url(token, PREFIX + "seg-1-00001.m4s")
     other = signer.url(token, PREFIX + "subs/en.vtt", base_url="http://cdn-b.test/m/")
 
-    assert parameters(first) == parameters(other)
-    verify(first, key_pair)
-    verify(other, key_pair)
+    assert len({parameters(url)["Policy"] for url in (first, segment, other)}) == 3
+    for url in (first, segment, other):
+        verify(url, key_pair)
+    with pytest.raises(PathNotGranted):  # no policy for a playlist: Django's
+        signer.url(token, PREFIX + "1.m3u8")
 
 
 def test_an_expired_url_is_refused(signer, key_pair):
