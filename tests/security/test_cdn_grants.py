@@ -10,6 +10,7 @@ grant lifetime, and must not be renewed once the session is over.
 
 import datetime
 import time
+import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl, urlsplit
 
 import m3u8
@@ -209,3 +210,25 @@ def test_a_forged_grant_expiry_is_refused(low_plan_session, cloudfront):
 
     with pytest.raises(InvalidGrant):
         verify(segment.replace(policy, policy[:-4] + "AAAA"), cloudfront)
+
+
+def test_the_mpd_signs_each_representation_for_its_own_files_only(
+    low_plan_session, cloudfront
+):
+    session, _, _ = low_plan_session
+    ns = "{urn:mpeg:dash:schema:mpd:2011}"
+
+    root = ET.fromstring(fetch(Client(), session["dash_url"]).content.decode())  # noqa: S314
+
+    base = root.find(f"{ns}BaseURL").text
+    ids = {r.get("id") for r in root.iter(f"{ns}Representation")}
+    assert "0" not in ids and {"1", "2"} <= ids
+    for template in root.iter(f"{ns}SegmentTemplate"):
+        init = base + template.get("initialization")
+        media = base + template.get("media").replace("$Number%05d$", "00001")
+        verify(init, cloudfront)
+        verify(media, cloudfront)
+        for name in ("init-0.m4s", "seg-0-00001.m4s"):
+            for url in (init, media):
+                with pytest.raises(PathNotGranted):
+                    verify(base + name + "?" + url.split("?")[1], cloudfront)
