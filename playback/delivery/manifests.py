@@ -195,11 +195,6 @@ def granted_files(master: StoredMaster, allowed: Iterable[Rung]) -> tuple[str, .
     return tuple(dict.fromkeys(names))
 
 
-def is_playlist(name: str) -> bool:
-    """Whether Django, not the CDN, serves ``name`` to query-signed sessions."""
-    return name.endswith((".m3u8", ".mpd"))
-
-
 def session_master_text(
     master: StoredMaster, rungs: Iterable[Rung], *, url: Callable[[str], str]
 ) -> str:
