@@ -198,8 +198,10 @@ class Signer:
     The HMAC signer: Django (the embedded default) or a CDN edge in front of
     the storage checks the grant. ``PLAYBACK_MEDIA_URL`` says which: a path
     Django routes (``/media/s/``), or the CDN's base URL. Another scheme (e.g.
-    CloudFront's RSA-signed policies) would be another class with the same
-    three methods, named in ``PLAYBACK_SIGNER`` (``cloudfront.CloudFrontSigner``).
+    CloudFront's RSA-signed policies) is another class with the same methods,
+    named in ``PLAYBACK_SIGNER`` (``cloudfront.CloudFrontSigner``); its
+    ``queries`` are the per-file signatures a heartbeat hands out with the
+    token.
 
     ``relative_urls_inherit_grant`` says whether a file named relatively in a
     signed playlist is reachable as it is: true for a grant in the path, false
