@@ -816,7 +816,13 @@
   });
   video.addEventListener("error", () => {
     // hls.js reports its own errors (with their type); this is the browser's HLS.
-    if (exposed.engine === "native") telemetryError("mediaError");
+    if (exposed.engine !== "native") return;
+    telemetryError("mediaError");
+    // The browser's HLS cannot take renewed grants: once the first one has
+    // expired its requests fail, and a fresh session plays on from here.
+    state.recoveries += 1;
+    if (state.recoveries > MAX_RECOVERIES) failed();
+    else restart(currentPosition(), { recovering: true });
   });
   video.addEventListener("timeupdate", renderTime);
   video.addEventListener("progress", renderTime);
