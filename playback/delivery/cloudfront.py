@@ -112,7 +112,8 @@ def _configured_pem() -> str:
     return pem.replace("\\n", "\n")
 
 
-@functools.lru_cache(maxsize=4096)
+# A few policies per video, plan and pathway within a step (about 1 kB each).
+@functools.lru_cache(maxsize=16384)
 def _signed_query(key_pair_id: str, pem: str, resource: str, expires: int) -> str:
     key = _private_key(pem)
 
