@@ -17,6 +17,7 @@ from playback.delivery.signing import (
     Signer,
     grant_decode,
     grant_encode,
+    grant_expires,
     signing_key,
 )
 
@@ -239,3 +240,14 @@ def test_urls_live_under_the_configured_media_base(settings):
 def test_a_prefix_that_would_break_the_format_is_refused():
     with pytest.raises(ValueError):
         grant_encode(grant(prefix="videos/a|b/"), key=KEY)
+
+
+def test_a_grant_lives_at_most_its_lifetime_and_grants_share_a_step(settings):
+    settings.PLAYBACK_GRANT_LIFETIME_SECONDS = 300
+    now = 1_800_000_037
+
+    expires = grant_expires(now)
+
+    assert now + 300 - 60 < expires <= now + 300
+    assert expires % 60 == 0
+    assert {grant_expires(now + offset) for offset in range(-37, 23)} == {expires}
