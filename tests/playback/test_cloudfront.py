@@ -331,3 +331,36 @@ def test_the_mpd_carries_the_signature_on_its_segment_templates(cloudfront, vide
     for text_base in root.iter(f"{ns}BaseURL"):
         if text_base.text.startswith("subs/"):
             verify(base + text_base.text, cloudfront)
+
+
+def test_with_two_pathways_each_gets_its_own_signatures(cloudfront, videos, settings):
+    settings.PLAYBACK_CDN_PATHWAYS = [
+        ("cdn-a", "https://cdn-a.example.com/"),
+        ("cdn-b", "https://cdn-b.example.net/m/"),
+    ]
+    movie = TitleFactory(video=videos.video())
+    session = start(ProfileFactory(user=UserFactory()), movie)
+    player = Client()
+
+    master = m3u8.loads(fetch(player, session["hls_url"]).content.decode())
+    segments = []
+    for playlist in master.playlists:
+        inner = m3u8.loads(fetch(player, playlist.uri).content.decode())
+        segments += [s.uri for s in inner.segments]
+    hosts = {urlsplit(url).netloc for url in segments}
+    resources = {entry["resource"] for entry in session["grant"]["queries"]}
+
+    assert hosts == {"cdn-a.example.com", "cdn-b.example.net"}
+    for url in segments:
+        verify(url, cloudfront)
+        other = "cdn-b.example.net/m" if "cdn-a" in url else "cdn-a.example.com"
+        moved = url.replace(urlsplit(url).netloc, other, 1)
+        with pytest.raises(PathNotGranted):  # a policy names its pathway's host
+            verify(moved, cloudfront)
+    assert any(r.startswith("https://cdn-b.example.net/m/videos/") for r in resources)
+    # The MPD's templates serve every BaseURL: a query-signed one names one.
+    mpd = ET.fromstring(fetch(player, session["dash_url"]).content.decode())  # noqa: S314
+    bases = [b.text for b in mpd.iter("{urn:mpeg:dash:schema:mpd:2011}BaseURL")]
+    absolute = [base for base in bases if "://" in base]
+    assert len(absolute) == 1
+    assert absolute[0].startswith("https://cdn-a.example.com/videos/")
