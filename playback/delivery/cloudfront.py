@@ -210,9 +210,13 @@ def cloudfront_url_verify(
     """Check a signed URL as CloudFront would; the policy's statement if good.
 
     Raises InvalidGrant when the URL is malformed, signed with another key or
-    tampered with, ExpiredGrant when it has expired, and PathNotGranted when
-    the file is outside the policy's resource. Only custom policies (the ones
-    this signer makes) are accepted.
+    tampered with, ExpiredGrant when it has expired (``DateLessThan`` is not
+    after ``now``), and PathNotGranted when the URL, as sent and with its
+    other query parameters, does not match the policy's resource (``*`` any
+    run of characters, ``?`` exactly one, ``/`` included). Only custom
+    policies (the ones this signer makes) are accepted. One check CloudFront
+    does not make: a path with ``%``, a backslash or a dot segment is refused,
+    which no URL of ours has.
     """
     try:
         parts = urlsplit(url)

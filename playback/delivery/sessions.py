@@ -12,7 +12,7 @@ from catalog.models import TextTrack
 from ..models import PlaybackSession
 from . import manifests
 from .pathways import pathways_for_delivery
-from .signing import Grant, Signer, grant_expires, signer
+from .signing import Grant, PathNotGranted, Signer, grant_expires, signer
 
 
 @dataclass
@@ -117,7 +117,10 @@ def session_delivery(
     def media(path: str) -> str | None:
         if not path or not path.startswith(prefix):
             return None  # not stored yet, or another revision's
-        return absolute(url(path))
+        try:
+            return absolute(url(path))
+        except PathNotGranted:  # a file the grant does not name: none of ours
+            return None
 
     def storyboard(path: str) -> str | None:
         if using.relative_urls_inherit_grant or not path.startswith(prefix):
