@@ -9,7 +9,6 @@ is bounded and of a known kind before it gets here, so label sets stay small.
 import datetime
 import functools
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
@@ -71,6 +70,11 @@ def counted_start(start):
     return wrapper
 
 
+# A session reports for this long after it starts (a long film, then its last
+# batch), not for ever.
+REPORT_WINDOW = datetime.timedelta(hours=6)
+
+
 def telemetry_session_for_user(*, user, session_id) -> PlaybackSession | None:
     """The user's session (any of their profiles) that may still report."""
     return PlaybackSession.objects.filter(pk=session_id, profile__user=user).first()
@@ -78,8 +82,7 @@ def telemetry_session_for_user(*, user, session_id) -> PlaybackSession | None:
 
 def telemetry_window_open(session: PlaybackSession) -> bool:
     """A session reports for as long as its URLs could play, not for ever."""
-    lifetime = datetime.timedelta(seconds=settings.PLAYBACK_URL_LIFETIME_SECONDS)
-    return session.started_at + lifetime > timezone.now()
+    return session.started_at + REPORT_WINDOW > timezone.now()
 
 
 def playback_telemetry_record(*, session: PlaybackSession, events: list[dict]) -> int:
@@ -92,7 +95,7 @@ def playback_telemetry_record(*, session: PlaybackSession, events: list[dict]) -
             first = cache.add(
                 f"telemetry:startup:{session.pk}",
                 1,
-                timeout=settings.PLAYBACK_URL_LIFETIME_SECONDS,
+                timeout=int(REPORT_WINDOW.total_seconds()),
             )
             if not first:
                 continue

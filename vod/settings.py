@@ -603,9 +603,10 @@ PLAYBACK_CDN_HEALTH_TIMEOUT_SECONDS = float(
     env("PLAYBACK_CDN_HEALTH_TIMEOUT_SECONDS", "2")
 )
 PLAYBACK_CDN_HEALTH_THRESHOLD = env_int("PLAYBACK_CDN_HEALTH_THRESHOLD", 2)
-# How long a session's delivery URLs are good for at most (the CDN's only
-# bound); Django also refuses them as soon as the session ends or expires.
-PLAYBACK_URL_LIFETIME_SECONDS = env_int("PLAYBACK_URL_LIFETIME_SECONDS", 6 * 3600)
+# How long one grant of a session's delivery URLs lasts (the CDN's only bound);
+# heartbeats renew it while the session is live, so an ended session's URLs die
+# within this. Django also refuses them as soon as the session ends or expires.
+PLAYBACK_GRANT_LIFETIME_SECONDS = env_int("PLAYBACK_GRANT_LIFETIME_SECONDS", 300)
 # Players send a heartbeat this often; a session silent for the timeout has
 # expired: it no longer counts against the plan's streams, its heartbeats get
 # 410 and its URLs 403.

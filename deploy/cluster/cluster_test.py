@@ -5,7 +5,8 @@ It starts, all on 127.0.0.1: PostgreSQL with a streaming standby
 replicas in production mode behind nginx (deploy/nginx/lb.conf), a transcode
 worker, a default worker with beat, and two nginx caches
 (deploy/nginx/cdn-cache.conf) standing in for two CDN pathways in front of the
-S3 server, with the CloudFront signer and a key pair made for the run.
+S3 server, with the CloudFront signer and a key pair made for the run; the
+caches check every signature as CloudFront does (deploy/cdn_verifier.py).
 
 An editor ingests a source through the REST API; once it is ready and
 published, load threads drive the catalog and playback (start, master
@@ -13,7 +14,10 @@ playlist, heartbeats) through the load balancer while a viewer plays in
 Chromium (hls.js). Mid-run one web replica and the CDN cache the viewer is on
 are killed with SIGKILL. It asserts: under 0.5% of requests fail, every
 acknowledged heartbeat is the stored position, and the viewer keeps playing,
-now from the other pathway. It prints its figures and exits non-zero on any
+now from the other pathway, on grants that last 12 s and that heartbeats
+renew. The edges refuse (403) what a low plan's session may not fetch (the
+rung over its plan, the stored manifests) with any of its signatures, and that
+session's URLs once it has ended and its last grant has expired. It prints its figures and exits non-zero on any
 failed assertion; every process and folder it made goes, whatever happens.
 """
 
@@ -21,6 +25,7 @@ failed assertion; every process and folder it made goes, whatever happens.
 # ruff: noqa: S105, S106, S311, S603, S607
 
 import contextlib
+import datetime
 import json
 import os
 import random
@@ -68,6 +73,7 @@ LOAD_SECONDS = float(os.environ.get("CLUSTER_LOAD_SECONDS", 25))
 LOAD_THREADS = 6
 KILL_WEB_AT, KILL_CDN_AT = 8.0, 10.0
 MAX_FAILURE_RATE = 0.005
+GRANT_SECONDS = 12
 PASSWORD = "Cluster-Harbor-Lantern-58"
 BUCKET, SOURCES_BUCKET = "vod-media", "vod-sources"
 
@@ -210,12 +216,15 @@ def lb_site(folder: Path, port: int, replicas: list[int]) -> str:
     )
 
 
-def cdn_site(folder: Path, name: str, port: int, s3_port: int) -> str:
+def cdn_site(
+    folder: Path, name: str, port: int, s3_port: int, verifier_port: int
+) -> str:
     template = (ROOT / "deploy/nginx/cdn-cache.conf").read_text()
     site = render(
         template,
         {
             "/var/cache/nginx/vod-cdn": str(folder / f"{name}-cache"),
+            "server 127.0.0.1:9180;": f"server 127.0.0.1:{verifier_port};",
             "server s3.us-east-1.amazonaws.com:80;": f"server 127.0.0.1:{s3_port};",
             "    listen 80;": f"    listen 127.0.0.1:{port};",
         },
@@ -246,7 +255,8 @@ def make_source(path: Path) -> None:
     )
 
 
-def key_pair(folder: Path) -> Path:
+def key_pair(folder: Path) -> tuple[Path, Path]:
+    """(private, public) PEM files: Django signs, the edges' verifier checks."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path = folder / "cloudfront.pem"
     path.write_bytes(
@@ -256,7 +266,14 @@ def key_pair(folder: Path) -> Path:
             serialization.NoEncryption(),
         )
     )
-    return path
+    public = folder / "cloudfront-public.pem"
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM,
+            serialization.PublicFormat.SubjectPublicKeyInfo,
+        )
+    )
+    return path, public
 
 
 def manage(env: dict, *args: str, timeout: int = 300) -> str:
@@ -281,6 +298,10 @@ from catalog.models import Title
 
 plan = Plan.objects.create(name="Cluster", slug="cluster", access_level="premium",
                            max_streams=4, max_height=1080)
+low = Plan.objects.create(name="Cluster Low", slug="cluster-low",
+                          access_level="premium", max_streams=1, max_height=240)
+low_user = User.objects.create_user("low@cluster.test", {password!r}, plan=low)
+Profile.objects.create(user=low_user, name="Low")
 editor = User.objects.create_user("editor@cluster.test", {password!r}, is_staff=True)
 editor.groups.add(Group.objects.get(name="Editors"))
 viewers = []
@@ -393,7 +414,7 @@ def viewer_load(base, access, title_id, stop, figures, acked, profile_id):
             "heartbeat",
             "POST",
             session["heartbeat_url"],
-            204,
+            200,
             json={"position": position(step)},
         )
         if beat is not None:
@@ -407,7 +428,7 @@ def viewer_load(base, access, title_id, stop, figures, acked, profile_id):
             "heartbeat",
             "POST",
             session["heartbeat_url"],
-            204,
+            200,
             json={"position": position(step)},
         ):
             acked[profile_id] = position(step)
@@ -423,7 +444,7 @@ def run(cluster: Cluster) -> list[str]:
     problems: list[str] = []
     ports = {
         name: cluster.port()
-        for name in ("lb", "web1", "web2", "cdn-a", "cdn-b", "s3", "redis")
+        for name in ("lb", "web1", "web2", "cdn-a", "cdn-b", "s3", "redis", "verifier")
     }
     log(f"ports {ports}; folder {folder}")
 
@@ -473,6 +494,16 @@ def run(cluster: Cluster) -> list[str]:
         ),
     )
 
+    private_key, public_key = key_pair(folder)
+    cluster.start(
+        "verifier",
+        [
+            sys.executable,
+            str(ROOT / "deploy/cdn_verifier.py"),
+            *("--port", str(ports["verifier"])),
+            *("--public-key", str(public_key), "--key-pair-id", "KCLUSTERTEST"),
+        ],
+    )
     lb = f"http://localhost:{ports['lb']}"
     cdn = {name: f"http://127.0.0.1:{ports[name]}" for name in ("cdn-a", "cdn-b")}
     redis_url = f"redis://127.0.0.1:{ports['redis']}"
@@ -506,12 +537,14 @@ def run(cluster: Cluster) -> list[str]:
         AWS_SECRET_ACCESS_KEY="cluster-secret",
         PLAYBACK_SIGNER="playback.delivery.cloudfront.CloudFrontSigner",
         CLOUDFRONT_KEY_PAIR_ID="KCLUSTERTEST",
-        CLOUDFRONT_PRIVATE_KEY_FILE=str(key_pair(folder)),
+        CLOUDFRONT_PRIVATE_KEY_FILE=str(private_key),
         PLAYBACK_CDN_PATHWAYS=",".join(f"{n}={u}" for n, u in cdn.items()),
         PLAYBACK_CDN_STEERING_TTL_SECONDS="2",
         PLAYBACK_CDN_HEALTH_INTERVAL_SECONDS="2",
         PLAYBACK_CDN_HEALTH_THRESHOLD="1",
         PLAYBACK_HEARTBEAT_SECONDS="5",
+        # Short grants: the viewer plays for longer on renewed ones only.
+        PLAYBACK_GRANT_LIFETIME_SECONDS=str(GRANT_SECONDS),
         # Every load thread comes from one address.
         API_ANON_THROTTLE_RATE="1000000/min",
         # A load thread beats about ten times a second, not every 5 s.
@@ -567,7 +600,11 @@ def run(cluster: Cluster) -> list[str]:
         cluster, "lb", lb_site(folder, ports["lb"], [ports["web1"], ports["web2"]])
     )
     for name in ("cdn-a", "cdn-b"):
-        start_nginx(cluster, name, cdn_site(folder, name, ports[name], ports["s3"]))
+        start_nginx(
+            cluster,
+            name,
+            cdn_site(folder, name, ports[name], ports["s3"], ports["verifier"]),
+        )
 
     def ready():
         return requests.get(f"{lb}/readyz", timeout=5).status_code == 200
@@ -647,6 +684,8 @@ def run(cluster: Cluster) -> list[str]:
             if hosts == {urlsplit(cdn["cdn-a"]).netloc}
             else ("cdn-b", "cdn-a")
         )
+
+        problems.extend(edge_refusals(lb, cdn))
 
         threads = [
             threading.Thread(
@@ -735,6 +774,67 @@ def run(cluster: Cluster) -> list[str]:
     if len(acked) != LOAD_THREADS:
         problems.append(f"only {len(acked)} of {LOAD_THREADS} load threads acked")
     problems.extend(lost)
+    return problems
+
+
+def edge_refusals(lb: str, cdn: dict[str, str]) -> list[str]:
+    """What the edges must refuse a session of a plan up to 240 lines (rung 0
+    is 360p, rung 1 240p): rung 0 and the stored manifests, with any of its
+    signatures; and its own files, once it has ended and its grant expired."""
+    client = requests.Session()
+    client.headers["Authorization"] = f"Bearer {token(lb, 'low@cluster.test')}"
+    title = client.get(f"{lb}/api/v1/titles/", timeout=10).json()["results"][0]
+    started = client.post(
+        f"{lb}/api/v1/playback/sessions/", json={"title_id": title["id"]}, timeout=10
+    )
+    assert started.status_code == 201, started.text
+    session = started.json()
+    problems = []
+
+    def status(url: str) -> int:
+        return requests.get(url, timeout=10).status_code
+
+    queries = session["grant"]["queries"]
+    path = urlsplit(next(q["resource"] for q in queries if "/seg-1-" in q["resource"]))
+    folder = path.path.rsplit("/", 1)[0]
+
+    def signed(base: str, name: str) -> list[str]:
+        """``name`` on the edge at ``base`` with each of the session's queries."""
+        return [
+            f"{base}{folder}/{name}?{entry['query']}"
+            for entry in queries
+            if entry["resource"].startswith(base + "/")
+        ]
+
+    allowed = {}
+    for name, base in cdn.items():
+        own = [
+            f"{base}{folder}/seg-1-00001.m4s?{entry['query']}"
+            for entry in queries
+            if entry["resource"] == f"{base}{folder}/seg-1-?????.m4s"
+        ]
+        if len(own) != 1 or status(own[0]) != 200:
+            problems.append(f"{name} did not serve the session's own 240p segment")
+            continue
+        allowed[name] = own[0]
+        if status(f"{base}{folder}/seg-1-00001.m4s") != 403:
+            problems.append(f"{name} served a segment without a signature")
+        for denied in ("seg-0-00001.m4s", "init-0.m4s", "master.m3u8", "manifest.mpd"):
+            let_through = [u for u in signed(base, denied) if status(u) != 403]
+            if let_through:
+                problems.append(f"{name} did not refuse {denied}: {let_through[0]}")
+    ended = client.post(session["end_url"], json={}, timeout=10)
+    beat = client.post(session["heartbeat_url"], json={"position": 1}, timeout=10)
+    if ended.status_code != 204 or beat.status_code != 410:
+        problems.append(f"end {ended.status_code}, then heartbeat {beat.status_code}")
+    expires = datetime.datetime.fromisoformat(session["grant"]["expires_at"])
+    wait = expires.timestamp() - time.time() + 1
+    log(f"edges refuse the low plan's rung 0 and manifests; waiting {wait:.0f}s")
+    time.sleep(max(0.0, wait))
+    for name, url in allowed.items():
+        if status(url) != 403:
+            problems.append(f"{name} served an ended session's expired URL")
+    log(f"edge checks: {len(problems)} problems")
     return problems
 
 

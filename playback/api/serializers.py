@@ -116,11 +116,61 @@ class TextTrackUrlSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class GrantQuerySerializer(serializers.Serializer):
+    resource = serializers.CharField(
+        help_text="A URL pattern, as CloudFront matches it: `*` any run of "
+        "characters, `?` exactly one."
+    )
+    query = serializers.CharField(
+        help_text="The query string (`Policy=...&Signature=...&Key-Pair-Id=...`) "
+        "that a URL matching `resource` must carry instead of its own."
+    )
+
+
+class SessionGrantSerializer(serializers.Serializer):
+    """What the session's URLs may fetch, and until when.
+
+    Grants last a few minutes; each heartbeat answer carries a fresh one while
+    the session is live. Before every request for a URL of the session
+    (playlists, segments, subtitles, storyboard sprites), a player applies the
+    newest grant: (1) a path segment equal to a token it was given before is
+    replaced by `token`; (2) if the URL, without its query, matches the
+    `resource` of an entry of `queries`, its query string is replaced by that
+    entry's `query`. hls.js does it in a custom loader, ExoPlayer in a
+    `DataSource` wrapper, AVPlayer in an `AVAssetResourceLoaderDelegate`. An
+    ended or silent session gets no new grant: its URLs die at `expires_at`.
+    """
+
+    token = serializers.CharField(
+        help_text="The path token of the session's Django and HMAC-signed URLs."
+    )
+    expires_at = serializers.DateTimeField(
+        help_text="When this grant's URLs stop working unless renewed."
+    )
+    queries = GrantQuerySerializer(
+        many=True,
+        help_text="Per-file CDN signatures (CloudFront); empty when the token "
+        "is the whole grant.",
+    )
+
+
+class HeartbeatAnswerSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(
+        help_text="When the session expires unless another heartbeat comes first."
+    )
+    grant = SessionGrantSerializer(
+        allow_null=True, help_text="The fresh grant; apply it from now on."
+    )
+
+
 class SessionSerializer(serializers.Serializer):
     """A started session: what to play, where to resume, how to report."""
 
     id = serializers.UUIDField()
     hls_url = serializers.URLField(help_text="The session's HLS master playlist.")
+    grant = SessionGrantSerializer(
+        help_text="The delivery grant of every URL here; heartbeats renew it."
+    )
     dash_url = serializers.URLField(
         allow_null=True, help_text="The session's MPD; null while still encoding."
     )

@@ -10,7 +10,11 @@ from accounts.api.schema import PROFILE_HEADER_PARAMETER
 from accounts.models import Profile
 
 from .. import refusals, selectors, services
-from ..delivery.sessions import session_delivery, session_is_growing
+from ..delivery.sessions import (
+    session_delivery,
+    session_grant_renewal,
+    session_is_growing,
+)
 from ..models import PlaybackSession
 from . import serializers as s
 from .common import COMMON_ERRORS, ProfileApi, error_response
@@ -84,6 +88,7 @@ def session_start_body(request, session) -> dict:
     return {
         "id": str(session.id),
         "hls_url": delivery.hls_url,
+        "grant": delivery.grant,
         "dash_url": delivery.dash_url,
         "thumbnails_url": delivery.thumbnails_url,
         "poster_url": delivery.poster_url,
@@ -127,7 +132,9 @@ SESSION_GONE = error_response(
 
 class PlaybackSessionHeartbeatApi(ProfileApi):
     """Report the position (about every 10 s): keeps the session alive, saves
-    progress. Idempotent; a late heartbeat of an older session is ignored."""
+    progress, and answers with a fresh delivery grant to apply to every
+    following media request (see ``SessionGrantSerializer``). Idempotent; a
+    late heartbeat of an older session is ignored."""
 
     throttle_scope = "heartbeat"
 
@@ -135,7 +142,11 @@ class PlaybackSessionHeartbeatApi(ProfileApi):
         operation_id="playback_session_heartbeat",
         parameters=[PROFILE_HEADER_PARAMETER],
         request=s.HeartbeatSerializer,
-        responses={204: None, **COMMON_ERRORS, 410: SESSION_GONE},
+        responses={
+            200: s.HeartbeatAnswerSerializer,
+            **COMMON_ERRORS,
+            410: SESSION_GONE,
+        },
     )
     def post(self, request, session_id):
         params = s.HeartbeatSerializer(data=request.data)
@@ -144,7 +155,9 @@ class PlaybackSessionHeartbeatApi(ProfileApi):
         services.playback_session_heartbeat(
             session=session, position=params.validated_data["position"]
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        # Only a live session gets here: the service refused the others.
+        grant = session_grant_renewal(session)
+        return Response({"expires_at": session.expires_at, "grant": grant})
 
 
 class PlaybackSessionEndApi(ProfileApi):

@@ -1,18 +1,33 @@
-"""CloudFront delivery: RSA-signed custom policies instead of path grants.
+"""CloudFront delivery: RSA-signed custom policies, narrow and short-lived.
 
 CloudFront checks a signed URL's ``Policy``, ``Signature`` and ``Key-Pair-Id``
 query parameters against a public key of the distribution's trusted key
 group; Django keeps the private key (``CLOUDFRONT_PRIVATE_KEY`` or
 ``CLOUDFRONT_PRIVATE_KEY_FILE``) and never serves a media byte.
 
-One custom policy per session: the resource is the session's revision folder
-with a wildcard, ``http*://*/videos/<uuid>/<revision>/*``, and it expires with
-the session's grant. The host is a wildcard too, so that one signature is good
-on every CDN pathway whose distribution trusts the key group (a DASH MPD has
-one ``SegmentTemplate`` for all its ``BaseURL`` s); storage keys never contain
-``videos/<uuid>/<revision>/`` anywhere but at their start, so the scope is the
-folder. RSA signing is deterministic, and the signed query is cached per
-policy: a session costs one RSA signature, however many URLs it gets.
+What a session may fetch is the grant's allow list (see ``signing``): the
+plan's rungs' init and media segments, the audio and text tracks, the artwork.
+A custom policy has one statement with one resource, so a session gets several
+narrow policies, one per entry of the list (playlists excepted: Django serves
+those) and per CDN pathway, e.g.::
+
+    https://cdn.example/videos/<uuid>/<revision>/init-0.m4s
+    https://cdn.example/videos/<uuid>/<revision>/seg-0-?????.m4s
+
+The resource starts with the pathway's own scheme and host, never a wildcard:
+CloudFront matches the whole URL, query string included, so a leading ``*``
+would let ``.../seg-3-00001.m4s?x=/videos/<uuid>/<revision>/seg-0-`` through.
+Only the segment number is left open, digit for digit (``?`` is exactly one
+character), so rung 1's pattern never matches rung 10's files, and no
+percent-encoded or dotted path fits in the five characters to reach another
+file. A rung over the plan, the stored playlists and MPD, another revision or
+video match no policy of the session.
+
+Policies expire with the grant, a few minutes on (``PLAYBACK_GRANT_LIFETIME_
+SECONDS``, rounded down to a step so that sessions share them); heartbeats of a
+live session carry fresh ones. RSA signing is deterministic and each signed
+query is cached per (resource, expiry): sessions of one video and plan within
+a step share every signature.
 
 Why Django serves the media playlists with this signer. A query-string
 signature is not inherited by relative URLs: a player resolves
@@ -21,20 +36,15 @@ signature is not inherited by relative URLs: a player resolves
 hls.js, AVPlayer and ExoPlayer all do so). The alternatives fall short:
 signed cookies need the player's pages on a parent domain of the CDN and do
 not reach apps' players easily; a signature in the path is not something
-CloudFront checks without an edge function (Lambda@Edge); hls.js's
-``xhrSetup`` fixes only browsers; HLS variable substitution
-(``EXT-X-DEFINE:QUERYPARAM``) needs every stored playlist written for it and
-support that players lack. So, as AWS's own signed-URL VOD example does, the
-master playlist points at per-session copies of the variant, audio and
-subtitle playlists that Django writes with every segment URL absolute and
-signed (``views.session_playlist``): a few small text responses per session,
-read from the cache; segments still go straight to the CDN. The DASH MPD
-carries the query in its ``SegmentTemplate``, which players copy verbatim.
-
-What a single-statement policy cannot do is withhold files inside its folder:
-the rungs over a plan's resolution are left out of every manifest and their
-playlists are refused by Django, but their segments are reachable by name with
-the session's signature until it expires.
+CloudFront checks without an edge function (Lambda@Edge); HLS variable
+substitution (``EXT-X-DEFINE:QUERYPARAM``) needs every stored playlist written
+for it and support that players lack. So, as AWS's own signed-URL VOD example
+does, the master playlist points at per-session copies of the variant, audio
+and subtitle playlists that Django writes with every segment URL absolute and
+signed (``views.session_playlist``) for a live session only; segments still go
+straight to the CDN. The DASH MPD carries each representation's query on its
+own ``SegmentTemplate``, which players copy verbatim; as one template serves
+every ``BaseURL``, a query-signed MPD names one pathway.
 """
 
 import base64
@@ -43,7 +53,6 @@ import datetime
 import functools
 import json
 import posixpath
-import re
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -62,15 +71,23 @@ from .signing import (
     PathNotGranted,
     Signer,
     grant_decode,
+    wildcard_match,
 )
 
 SIGNATURE_PARAMETERS = ("Policy", "Signature", "Key-Pair-Id")
+# Playlists and manifests: Django serves the session's copies, never the CDN.
+DJANGO_SERVES = (".m3u8", ".mpd")
 _FROM_CLOUDFRONT_B64 = str.maketrans("-_~", "+=/")
 
 
-def resource_for(prefix: str) -> str:
-    """The policy's resource: every file under the revision folder ``prefix``."""
-    return f"http*://*/{prefix}*"
+def resource_for(base_url: str, path: str) -> str:
+    """The policy's resource for ``path`` (a grant pattern) on ``base_url``."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"CloudFront URLs need an absolute http(s) base URL, not {base_url!r}."
+        )
+    return f"{base_url}{path}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -95,7 +112,8 @@ def _configured_pem() -> str:
     return pem.replace("\\n", "\n")
 
 
-@functools.lru_cache(maxsize=4096)
+# A few policies per video, plan and pathway within a step (about 1 kB each).
+@functools.lru_cache(maxsize=16384)
 def _signed_query(key_pair_id: str, pem: str, resource: str, expires: int) -> str:
     key = _private_key(pem)
 
@@ -132,37 +150,44 @@ class CloudFrontSigner(Signer):
             )
         self.pem = private_key_pem or _configured_pem()
 
-    def query(self, grant: Grant) -> str:
-        """``Policy=...&Signature=...&Key-Pair-Id=...`` for the grant's folder."""
-        return _signed_query(
-            self.key_pair_id, self.pem, resource_for(grant.prefix), int(grant.expires)
-        )
+    def queries(self, grant: Grant, *, base_url: str) -> list[tuple[str, str]]:
+        """One (resource, signed query) per file pattern the grant allows on the
+        pathway at ``base_url``, playlists excepted (Django serves those)."""
+        return [
+            (
+                resource := resource_for(base_url, grant.prefix + pattern),
+                _signed_query(self.key_pair_id, self.pem, resource, int(grant.expires)),
+            )
+            for pattern in grant.allow
+            if not pattern.endswith(DJANGO_SERVES)
+        ]
 
     def url(self, token: str, path: str, *, base_url: str | None = None) -> str:
         return self.url_function(token, base_url=base_url)(path)
 
     def url_function(self, token: str, *, base_url: str | None = None):
         grant = grant_decode(token, key=self.key)
-        base, query = base_url or self.base_url, self.query(grant)
+        return self.grant_url_function(grant, base_url=base_url)
+
+    def grant_url_function(self, grant: Grant, *, base_url: str | None = None):
+        """``path`` to its URL on ``base_url`` with the query of the policy that
+        covers it; PathNotGranted for a file no policy of the grant covers."""
+        base = base_url or self.base_url
+        policies = self.queries(grant, base_url=base)
 
         def url(path: str) -> str:
             grant.check_path(path)
-            return f"{base}{path}?{query}"
+            unsigned = f"{base}{path}"
+            for resource, query in policies:
+                if wildcard_match(resource, unsigned, crosses_slash=True):
+                    return f"{unsigned}?{query}"
+            raise PathNotGranted("No policy of this session covers this file.")
 
         return url
 
 
 def _b64decode(text: str) -> bytes:
     return base64.b64decode(text.translate(_FROM_CLOUDFRONT_B64), validate=True)
-
-
-def _resource_pattern(resource: str) -> re.Pattern:
-    """CloudFront's wildcards: ``*`` any run of characters, ``?`` exactly one."""
-    parts = (
-        ".*" if char == "*" else "." if char == "?" else re.escape(char)
-        for char in resource
-    )
-    return re.compile("".join(parts), re.DOTALL)
 
 
 def _epoch(condition: dict, name: str) -> int | None:
@@ -185,9 +210,13 @@ def cloudfront_url_verify(
     """Check a signed URL as CloudFront would; the policy's statement if good.
 
     Raises InvalidGrant when the URL is malformed, signed with another key or
-    tampered with, ExpiredGrant when it has expired, and PathNotGranted when
-    the file is outside the policy's resource. Only custom policies (the ones
-    this signer makes) are accepted.
+    tampered with, ExpiredGrant when it has expired (``DateLessThan`` is not
+    after ``now``), and PathNotGranted when the URL, as sent and with its
+    other query parameters, does not match the policy's resource (``*`` any
+    run of characters, ``?`` exactly one, ``/`` included). Only custom
+    policies (the ones this signer makes) are accepted. One check CloudFront
+    does not make: a path with ``%``, a backslash or a dot segment is refused,
+    which no URL of ours has.
     """
     try:
         parts = urlsplit(url)
@@ -231,6 +260,6 @@ def cloudfront_url_verify(
         raise PathNotGranted("This URL's signature is not good for this file.")
     others = [(name, value) for name, value in params if name not in signed]
     unsigned = urlunsplit(parts._replace(query=urlencode(others), fragment=""))
-    if not _resource_pattern(resource).fullmatch(unsigned):
+    if not wildcard_match(resource, unsigned, crosses_slash=True):
         raise PathNotGranted("This URL's signature is not good for this file.")
     return statement

@@ -167,20 +167,32 @@ def rungs_for_height(
     return allowed, withheld
 
 
-def withheld_files(withheld: Iterable[Rung]) -> list[str]:
-    """Name prefixes a session may not fetch: its withheld rungs' playlists,
-    init and media segments, and the stored manifests its own replace."""
-    names = [MASTER, MPD]
-    for rung in withheld:
-        representation = str(rung.index)
-        names += [
-            rung.variant.uri,
-            encode.INIT_NAME.replace("$RepresentationID$", representation),
-            encode.SEGMENT_NAME.split("$Number")[0].replace(
-                "$RepresentationID$", representation
-            ),
-        ]
-    return names
+def _representation_files(representation: int) -> list[str]:
+    """Init and media segments of one representation, as grant patterns: the
+    number is exactly its digits (``?`` each), so rung 1 never matches rung 10."""
+    number = re.search(r"\$Number%0(\d)d\$", encode.SEGMENT_NAME)
+    media = encode.SEGMENT_NAME.replace(number.group(0), "?" * int(number.group(1)))
+    return [
+        name.replace("$RepresentationID$", str(representation))
+        for name in (encode.INIT_NAME, media)
+    ]
+
+
+def granted_files(master: StoredMaster, allowed: Iterable[Rung]) -> tuple[str, ...]:
+    """What a session with ``allowed`` rungs may fetch, as patterns under the
+    revision's folder: those rungs' playlists, init and media segments, the
+    audio and text tracks, the artwork. Never a rung over the plan, nor the
+    stored master and MPD (the session's own copies replace them)."""
+    names = []
+    for rung in allowed:
+        names += [rung.variant.uri, *_representation_files(rung.index)]
+    if master.audio_uri:
+        # ffmpeg numbers the audio representation after the video rungs.
+        names += [master.audio_uri, *_representation_files(len(master.rungs))]
+    for entry in master.text_tracks:
+        names += [entry.uri, entry.vtt_uri]
+    names += [pipeline.POSTER, pipeline.THUMBNAILS, encode.STORYBOARD_NAME]
+    return tuple(dict.fromkeys(names))
 
 
 def session_master_text(
@@ -199,6 +211,14 @@ def session_master_text(
 
 def _mpd_without(mpd_xml: str, withheld_ids: set[str]) -> str:
     root = ET.fromstring(mpd_xml)  # noqa: S314 (our own pipeline wrote it)
+    # Each representation's own names (init-1.m4s, not init-$RepresentationID$):
+    # a query-string signature differs per rung, and is written on each.
+    for representation in root.iter(f"{{{MPD_NS}}}Representation"):
+        for template in representation.iter(f"{{{MPD_NS}}}SegmentTemplate"):
+            for attribute in ("initialization", "media"):
+                if value := template.get(attribute):
+                    ident = representation.get("id", "")
+                    template.set(attribute, value.replace("$RepresentationID$", ident))
     for adaptation in root.iter(f"{{{MPD_NS}}}AdaptationSet"):
         if adaptation.get("contentType") != "video":
             continue
@@ -240,20 +260,31 @@ def stored_text(path: str, *, growing: bool) -> str | None:
     return text
 
 
-def _with_query(match: re.Match, query: str) -> str:
+_TEMPLATE_NUMBER = re.compile(r"\$Number(?:%0(\d)d)?\$")
+
+
+def _sample_name(template_name: str) -> str:
+    """A file a segment template names (its first number), to find its grant."""
+    return _TEMPLATE_NUMBER.sub(
+        lambda m: "0" * int(m.group(1)) if m.group(1) else "1", template_name
+    )
+
+
+def _with_query(match: re.Match, query: Callable[[str], str]) -> str:
     return re.sub(
         r'\b(initialization|media)="([^"]*)"',
-        lambda m: f'{m.group(1)}="{m.group(2)}?{query}"',
+        lambda m: f'{m.group(1)}="{m.group(2)}?{query(_sample_name(m.group(2)))}"',
         match.group(0),
     )
 
 
-def _signed_by_query(template: str, query: str) -> str:
-    """Every relative name in the MPD carrying ``query`` (already XML-escaped):
-    the segment templates, and the text tracks' own BaseURLs."""
+def _signed_by_query(template: str, query: Callable[[str], str]) -> str:
+    """Every relative name in the MPD carrying its own signature, ``query(name)``
+    (XML-escaped): the segment templates, and the text tracks' own BaseURLs."""
     template = _SEGMENT_TEMPLATE.sub(lambda m: _with_query(m, query), template)
     return _RELATIVE_BASE_URL.sub(
-        lambda m: f"{m.group(1)}{m.group(2)}?{query}{m.group(3)}", template
+        lambda m: f"{m.group(1)}{m.group(2)}?{query(m.group(2))}{m.group(3)}",
+        template,
     )
 
 
@@ -263,7 +294,7 @@ def session_mpd_text(
     *,
     base_url: str | None = None,
     base_urls: Sequence[tuple[str, str]] = (),
-    query: str = "",
+    query: Callable[[str], str] | None = None,
     steering_url: str | None = None,
 ):
     """The session's MPD: withheld rungs removed, relative names resolved against
@@ -271,11 +302,12 @@ def session_mpd_text(
 
     With several ``base_urls`` (service location, URL), one BaseURL each, and
     a ContentSteering element naming ``steering_url`` (DASH-IF Content
-    Steering). ``query`` is a signature in the query string, which DASH
-    players keep only where it is written: on every segment template.
+    Steering). ``query(name)`` is the signature in the query string of the
+    stored file ``name``, which DASH players keep only where it is written: on
+    every segment template (one per representation, as each rung has its own).
     """
     withheld_ids = {str(rung.index) for rung in withheld}
-    key = f"playback:mpd:{prefix}:{','.join(sorted(withheld_ids))}"
+    key = f"playback:mpd:v2:{prefix}:{','.join(sorted(withheld_ids))}"
     template = cache.get(key)
     if template is None:
         text = _read_text(prefix + MPD)
@@ -283,8 +315,8 @@ def session_mpd_text(
             return None
         template = _mpd_without(text, withheld_ids)
         cache.set(key, template, timeout=PUBLISHED_CACHE_SECONDS)
-    if query:
-        template = _signed_by_query(template, escape(query))
+    if query is not None:
+        template = _signed_by_query(template, lambda name: escape(query(name)))
     if not base_urls:
         return template.replace(_BASE_URL_MARK, escape(base_url or ""))
     if len(base_urls) == 1:

@@ -1,10 +1,10 @@
 """A session's delivery: its grant, and the URLs a player needs to play it."""
 
+import datetime
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.urls import reverse
 
 from catalog.models import TextTrack
@@ -12,7 +12,7 @@ from catalog.models import TextTrack
 from ..models import PlaybackSession
 from . import manifests
 from .pathways import pathways_for_delivery
-from .signing import Grant, Signer, signer
+from .signing import Grant, PathNotGranted, Signer, grant_expires, signer
 
 
 @dataclass
@@ -30,6 +30,7 @@ class SessionDelivery:
     dash_url: str | None
     poster_url: str | None
     thumbnails_url: str | None
+    grant: dict = field(default_factory=dict)
     text_tracks: list[TextTrackUrl] = field(default_factory=list)
 
 
@@ -42,22 +43,47 @@ def session_is_growing(session: PlaybackSession) -> bool:
     return session.video.preview_revision == session.revision
 
 
-def session_grant(session: PlaybackSession, master: manifests.StoredMaster) -> Grant:
-    """The session's grant: its revision's files, less the rungs over its plan.
-
-    It depends only on the session and the stored master, so its token is the
-    same each time it is made.
-    """
-    _allowed, withheld = manifests.rungs_for_height(master, session.max_height)
-    expires = int(session.started_at.timestamp()) + int(
-        settings.PLAYBACK_URL_LIFETIME_SECONDS
-    )
+def session_grant(
+    session: PlaybackSession, master: manifests.StoredMaster, *, now=None
+) -> Grant:
+    """The session's grant, made ``now``: the files its plan allows, for
+    PLAYBACK_GRANT_LIFETIME_SECONDS (see ``signing.grant_expires``)."""
+    allowed, _withheld = manifests.rungs_for_height(master, session.max_height)
     return Grant(
         session_id=session.id,
         prefix=session_prefix(session),
-        expires=expires,
-        deny=tuple(manifests.withheld_files(withheld)),
+        expires=grant_expires(now),
+        allow=manifests.granted_files(master, allowed),
     )
+
+
+def grant_body(token: str, grant: Grant, using: Signer) -> dict:
+    """A grant as players apply it (``GrantSerializer`` documents the shape):
+    the token for every URL path that carries one, and per CDN pathway the
+    query for the URLs each resource pattern matches."""
+    queries = [
+        {"resource": resource, "query": query}
+        for pathway in pathways_for_delivery()
+        for resource, query in using.queries(grant, base_url=pathway.base_url)
+    ]
+    return {
+        "token": token,
+        "expires_at": datetime.datetime.fromtimestamp(grant.expires, tz=datetime.UTC),
+        "queries": queries,
+    }
+
+
+def session_grant_renewal(session: PlaybackSession) -> dict | None:
+    """A fresh grant for a live session (its heartbeat's answer); None if its
+    revision's master is gone. The caller has checked the session is live."""
+    master = manifests.stored_master(
+        session_prefix(session), growing=session_is_growing(session)
+    )
+    if master is None:
+        return None
+    using = signer()
+    grant = session_grant(session, master)
+    return grant_body(using.sign(grant), grant, using)
 
 
 def _kind_of(entry) -> str:
@@ -83,14 +109,18 @@ def session_delivery(
     if master is None:
         return None
     using = using or signer()
-    token = using.sign(session_grant(session, master))
+    grant = session_grant(session, master)
+    token = using.sign(grant)
     preferred = pathways_for_delivery()[0]
     url = using.url_function(token, base_url=preferred.base_url)
 
     def media(path: str) -> str | None:
         if not path or not path.startswith(prefix):
             return None  # not stored yet, or another revision's
-        return absolute(url(path))
+        try:
+            return absolute(url(path))
+        except PathNotGranted:  # a file the grant does not name: none of ours
+            return None
 
     def storyboard(path: str) -> str | None:
         if using.relative_urls_inherit_grant or not path.startswith(prefix):
@@ -107,6 +137,7 @@ def session_delivery(
     return SessionDelivery(
         token=token,
         hls_url=absolute(reverse("playback:session_master", kwargs={"token": token})),
+        grant=grant_body(token, grant, using),
         dash_url=dash_url,
         poster_url=media(video.poster_path),
         thumbnails_url=storyboard(video.thumbnails_path),

@@ -1,24 +1,34 @@
-"""Signed delivery URLs: a grant for one session, carried in the URL's path.
+"""Signed delivery URLs: a short-lived grant for one session, in the URL's path.
 
 A delivery URL looks like ``<media base><token>/videos/<uuid>/<revision>/<file>``.
 The grant travels in the path, not the query string, because variant playlists
 name their segments relatively and players drop a playlist's query string when
-they resolve those names: ``seg-3-00001.m4s`` next to a signed ``240p.m3u8``
+they resolve those names: ``seg-1-00001.m4s`` next to a signed ``144p.m3u8``
 inherits its token.
 
-The token (version 1) is ``<payload>.<signature>``, both base64url without
+The token (version 2) is ``<payload>.<signature>``, both base64url without
 padding. The payload is UTF-8 text of five ``|``-separated fields::
 
-    1|<session id, 32 hex digits>|<expiry, unix seconds>|<path prefix>|<deny>
+    2|<session id, 32 hex digits>|<expiry, unix seconds>|<path prefix>|<allow>
 
 and the signature is HMAC-SHA256 of the payload's bytes under the shared key.
 A request for ``path`` is allowed when the signature matches, the expiry is in
-the future, ``path`` is normalised and starts with the prefix, and the rest of
-it starts with none of the comma-separated ``deny`` entries (the rungs over
-the plan's resolution, and the stored manifests, which the session's own
-replace). That is all a CDN edge function needs to check the same URLs
-without Django; Django, which serves the media itself in the embedded default,
-also checks that the session is still live.
+the future, ``path`` is normalised (no ``..``, ``%`` or backslash), starts with
+the prefix, and the rest of it matches one of the comma-separated ``allow``
+patterns (``*``: a run of characters, ``?``: one, neither crossing a ``/``).
+The allow list is what the plan lets the session play, and nothing else: the
+allowed rungs' playlists, init and media segments (``seg-0-?????.m4s``, so
+rung 1 never matches rung 10), the audio and text tracks, the artwork; never
+a rung over the plan, never the stored master or MPD (the session's own copies
+replace them), never the folder as a whole. The CloudFront signer turns the
+same list into its policies (see ``cloudfront``).
+
+Grants are short-lived: they expire ``PLAYBACK_GRANT_LIFETIME_SECONDS`` after
+they are made (rounded down to a fifth of that, so sessions share CloudFront
+signatures), and heartbeats renew them while the session is live. An ended or
+silent session gets no new grant, so its URLs die within one lifetime, even
+where an edge checks them without Django. Django, which serves the media
+itself in the embedded default, also checks that the session is still live.
 
 Nothing in this module touches the database.
 """
@@ -29,6 +39,7 @@ import functools
 import hashlib
 import hmac
 import posixpath
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -37,7 +48,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
-VERSION = "1"
+VERSION = "2"
 SEPARATOR = "|"
 
 
@@ -55,14 +66,34 @@ class PathNotGranted(InvalidGrant):
     code = "path_not_allowed"
 
 
+@functools.lru_cache(maxsize=1024)
+def _pattern(pattern: str, crosses_slash: bool) -> re.Pattern:
+    any_run, any_one = (".*", ".") if crosses_slash else ("[^/]*", "[^/]")
+    parts = (
+        any_run if char == "*" else any_one if char == "?" else re.escape(char)
+        for char in pattern
+    )
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def wildcard_match(pattern: str, text: str, *, crosses_slash: bool = False) -> bool:
+    """Whether ``text`` is matched by ``pattern`` (``*`` a run, ``?`` one char).
+
+    CloudFront's wildcards match any character (``crosses_slash``); a grant's
+    own patterns stay inside one folder.
+    """
+    return _pattern(pattern, crosses_slash).fullmatch(text) is not None
+
+
 @dataclass(frozen=True)
 class Grant:
-    """What a token allows: files under ``prefix`` (less ``deny``) until ``expires``."""
+    """What a token allows: the files under ``prefix`` that match one of the
+    ``allow`` patterns, until ``expires``."""
 
     session_id: uuid.UUID
     prefix: str
     expires: int
-    deny: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
 
     def check_path(self, path: str) -> None:
         """Raise PathNotGranted unless ``path`` is one this grant covers."""
@@ -71,12 +102,23 @@ class Grant:
             or posixpath.normpath(path) != path
             or path.startswith("/")
             or "\\" in path
+            or "%" in path  # stored names have none: no encoded tricks
             or not path.startswith(self.prefix)
+            or not any(
+                wildcard_match(entry, path[len(self.prefix) :]) for entry in self.allow
+            )
         ):
             raise PathNotGranted("This URL's signature is not good for this file.")
-        rest = path[len(self.prefix) :]
-        if not rest or any(rest.startswith(entry) for entry in self.deny):
-            raise PathNotGranted("This URL's signature is not good for this file.")
+
+
+def grant_expires(now: float | None = None) -> int:
+    """When a grant made ``now`` expires: PLAYBACK_GRANT_LIFETIME_SECONDS on,
+    rounded down to a step (a fifth of it), so that grants made within a step
+    share their expiry (and CloudFront signatures)."""
+    lifetime = max(1, int(settings.PLAYBACK_GRANT_LIFETIME_SECONDS))
+    step = max(1, lifetime // 5)
+    moment = int(time.time() if now is None else now)
+    return (moment + lifetime) // step * step
 
 
 def _b64encode(data: bytes) -> str:
@@ -90,7 +132,7 @@ def _b64decode(text: str) -> bytes:
 
 def grant_encode(grant: Grant, *, key: bytes) -> str:
     """The token for ``grant``, signed with ``key``."""
-    for value in (grant.prefix, *grant.deny):
+    for value in (grant.prefix, *grant.allow):
         if SEPARATOR in value or "," in value:
             raise ValueError(f"{value!r} cannot be carried in a token.")
     payload = SEPARATOR.join(
@@ -99,7 +141,7 @@ def grant_encode(grant: Grant, *, key: bytes) -> str:
             grant.session_id.hex,
             str(int(grant.expires)),
             grant.prefix,
-            ",".join(grant.deny),
+            ",".join(grant.allow),
         ]
     ).encode()
     signature = hmac.new(key, payload, hashlib.sha256).digest()
@@ -118,14 +160,14 @@ def grant_decode(token: str, *, key: bytes, now: float | None = None) -> Grant:
     if not hmac.compare_digest(signature, expected):
         raise InvalidGrant("This URL's signature does not match.")
     try:
-        version, session_hex, expires, prefix, deny = payload.decode().split(SEPARATOR)
+        version, session_hex, expires, prefix, allow = payload.decode().split(SEPARATOR)
         if version != VERSION:
             raise ValueError(version)
         grant = Grant(
             session_id=uuid.UUID(hex=session_hex),
             prefix=prefix,
             expires=int(expires),
-            deny=tuple(entry for entry in deny.split(",") if entry),
+            allow=tuple(entry for entry in allow.split(",") if entry),
         )
     except ValueError as exc:  # a token we signed always parses; be strict anyway
         raise InvalidGrant("This URL's signature is malformed.") from exc
@@ -156,8 +198,10 @@ class Signer:
     The HMAC signer: Django (the embedded default) or a CDN edge in front of
     the storage checks the grant. ``PLAYBACK_MEDIA_URL`` says which: a path
     Django routes (``/media/s/``), or the CDN's base URL. Another scheme (e.g.
-    CloudFront's RSA-signed policies) would be another class with the same
-    three methods, named in ``PLAYBACK_SIGNER`` (``cloudfront.CloudFrontSigner``).
+    CloudFront's RSA-signed policies) is another class with the same methods,
+    named in ``PLAYBACK_SIGNER`` (``cloudfront.CloudFrontSigner``); its
+    ``queries`` are the per-file signatures a heartbeat hands out with the
+    token.
 
     ``relative_urls_inherit_grant`` says whether a file named relatively in a
     signed playlist is reachable as it is: true for a grant in the path, false
@@ -190,9 +234,11 @@ class Signer:
         """``url`` with ``token`` and ``base_url`` bound, for many paths at once."""
         return lambda path: self.url(token, path, base_url=base_url)
 
-    def query(self, grant: Grant) -> str:
-        """The signature a URL carries in its query string; none for this signer."""
-        return ""
+    def queries(self, grant: Grant, *, base_url: str) -> list[tuple[str, str]]:
+        """(resource, query) pairs: the signatures URLs on ``base_url`` carry in
+        their query string, each for the URLs its resource pattern matches
+        (CloudFront's wildcards). None for this signer: its grant is the token."""
+        return []
 
 
 def signer() -> Signer:

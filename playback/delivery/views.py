@@ -10,6 +10,8 @@ steering manifest and, for query-string signers, the media playlists always
 come from here.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
@@ -127,6 +129,12 @@ def session_master(request, token: str):
     return _manifest_response(text, manifests.MASTER)
 
 
+def _query_function(using: Signer, token: str, grant, *, base_url: str):
+    """A stored name (relative to the revision) to its signed query string."""
+    signed = using.url_function(token, base_url=base_url)
+    return lambda name: urlsplit(signed(grant.prefix + name)).query
+
+
 @require_http_methods(["GET", "HEAD"])
 def session_mpd(request, token: str):
     """The session's DASH MPD: the plan's representations, resolved to signed
@@ -140,18 +148,23 @@ def session_mpd(request, token: str):
         _allowed, withheld = manifests.rungs_for_height(master, session.max_height)
         using = signer()
         offered = pathways_for_delivery()
-        query = using.query(grant)
-        bases = [
-            (
-                pathway.name,
-                request.build_absolute_uri(
-                    pathway.base_url + grant.prefix
-                    if query
-                    else using.url(token, grant.prefix, base_url=pathway.base_url)
-                ),
-            )
-            for pathway in offered
-        ]
+        query = None
+        if using.relative_urls_inherit_grant:
+            bases = [
+                (
+                    pathway.name,
+                    request.build_absolute_uri(
+                        using.url(token, grant.prefix, base_url=pathway.base_url)
+                    ),
+                )
+                for pathway in offered
+            ]
+        else:
+            # Each rung's query is written on its segment template, which every
+            # BaseURL shares: one pathway, whose host the policies name.
+            pathway = offered[0]
+            bases = [(pathway.name, pathway.base_url + grant.prefix)]
+            query = _query_function(using, token, grant, base_url=pathway.base_url)
         text = manifests.session_mpd_text(
             grant.prefix,
             withheld,

@@ -7,7 +7,12 @@
  * cannot run), and draws its own controls: seek bar with storyboard previews,
  * volume, captions and quality menus, full screen, keyboard shortcuts. While
  * playing it sends heartbeats (the position, for resume and stream counting)
- * and it ends the session when the page goes away. It also measures startup
+ * and it ends the session when the page goes away. Its signed URLs live only a
+ * few minutes: each heartbeat answer carries a fresh grant, which a custom
+ * hls.js loader applies to every following request (the newest token in the
+ * path, the newest CDN signature in the query), so a long playback never
+ * stalls on an expired URL and an ended session's URLs die soon after. It also
+ * measures startup
  * time, stalls, rung switches and fatal errors, and sends them in batches to
  * the session's telemetry beacon.
  *
@@ -90,6 +95,7 @@
     events: [], // hls.js event names, in the order first seen
     eventCounts: {},
     heartbeats: 0,
+    grantRenewals: 0,
     resumedFrom: null,
     telemetrySent: [], // batches of telemetry events sent, oldest first
   };
@@ -109,6 +115,9 @@
     ended: false, // the session, not the video
     recoveries: 0,
     storyboard: [],
+    // The newest delivery grant: {token, tokens (every one this session had),
+    // queries: [{pattern, query}]}; see applyGrant.
+    grant: { token: "", tokens: new Set(), queries: [] },
     captions: [], // [{label, language, select()}]
     captionIndex: -1,
     seeking: false,
@@ -352,6 +361,7 @@
     }
     const session = result.data;
     state.session = session;
+    applyGrant(session.grant, { fresh: true });
     telemetryStart(session);
     state.ended = false;
     state.started = false;
@@ -452,6 +462,10 @@
     if (session !== state.session) return; // restarted meanwhile
     if (result.status === 204 || result.status === 200) {
       exposed.heartbeats += 1;
+      if (result.data && result.data.grant) {
+        applyGrant(result.data.grant);
+        exposed.grantRenewals += 1;
+      }
     } else if (result.status === 410) {
       sessionOver((result.data && result.data.error) || {});
     }
@@ -513,6 +527,66 @@
     startSession(position);
   }
 
+  // --- Delivery grants: the newest one applies to every request -----------
+
+  /** CloudFront's resource wildcards: ``*`` any run of characters, ``?`` one. */
+  function wildcardPattern(resource) {
+    const escaped = resource.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^${escaped.replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]")}$`);
+  }
+
+  /** Take a session's grant (from its start or a heartbeat) as the newest. */
+  function applyGrant(grant, { fresh = false } = {}) {
+    if (!grant || !grant.token) return;
+    const tokens = fresh ? new Set() : state.grant.tokens;
+    tokens.add(grant.token);
+    state.grant = {
+      token: grant.token,
+      tokens,
+      queries: (grant.queries || []).map((entry) => ({
+        pattern: wildcardPattern(entry.resource),
+        query: entry.query,
+      })),
+    };
+  }
+
+  /**
+   * ``url`` under the newest grant: a path segment holding one of the
+   * session's earlier tokens gets the newest, and a URL a CDN policy covers
+   * gets that policy's newest signature as its query (see the API's
+   * SessionGrant).
+   */
+  function signedUrl(url) {
+    const grant = state.grant;
+    if (!grant.token || !url) return url;
+    let parsed;
+    try {
+      parsed = new URL(url, window.location.href);
+    } catch (error) {
+      return url;
+    }
+    parsed.pathname = parsed.pathname
+      .split("/")
+      .map((part) => (part !== grant.token && grant.tokens.has(part) ? grant.token : part))
+      .join("/");
+    const bare = `${parsed.origin}${parsed.pathname}`;
+    const covering = grant.queries.find((entry) => entry.pattern.test(bare));
+    if (covering) parsed.search = `?${covering.query}`;
+    return parsed.href;
+  }
+
+  /** hls.js's own loader, applying the newest grant to every URL it loads:
+   * manifests, playlists, segments, keys, steering. */
+  function grantLoader(Hls) {
+    const Base = Hls.DefaultConfig.loader;
+    return class GrantLoader extends Base {
+      load(context, config, callbacks) {
+        context.url = signedUrl(context.url);
+        super.load(context, config, callbacks);
+      }
+    };
+  }
+
   // --- Engines: hls.js, or the browser's own HLS ----------------------------
 
   function attach(session, startAt) {
@@ -541,6 +615,7 @@
       // The plan already capped the ladder server-side; let the viewer pick any rung.
       capLevelToPlayerSize: false,
       enableWorker: true,
+      loader: grantLoader(Hls),
     });
     state.hls = hls;
     exposed.hls = hls;
@@ -741,7 +816,13 @@
   });
   video.addEventListener("error", () => {
     // hls.js reports its own errors (with their type); this is the browser's HLS.
-    if (exposed.engine === "native") telemetryError("mediaError");
+    if (exposed.engine !== "native") return;
+    telemetryError("mediaError");
+    // The browser's HLS cannot take renewed grants: once the first one has
+    // expired its requests fail, and a fresh session plays on from here.
+    state.recoveries += 1;
+    if (state.recoveries > MAX_RECOVERIES) failed();
+    else restart(currentPosition(), { recovering: true });
   });
   video.addEventListener("timeupdate", renderTime);
   video.addEventListener("progress", renderTime);
@@ -909,7 +990,7 @@
       Object.assign(ui.storyboardImage.style, {
         width: `${cue.w}px`,
         height: `${cue.h}px`,
-        backgroundImage: `url("${cue.url}")`,
+        backgroundImage: `url("${signedUrl(cue.url)}")`,
         backgroundPosition: `-${cue.x}px -${cue.y}px`,
       });
       ui.storyboardImage.hidden = false;
@@ -1086,7 +1167,7 @@
           element.kind = track.kind === "captions" ? "captions" : "subtitles";
           element.label = track.label;
           element.srclang = track.language;
-          element.src = track.url;
+          element.src = signedUrl(track.url);
           video.appendChild(element);
         });
       }

@@ -100,6 +100,7 @@ def test_a_started_session_says_what_to_play_and_how_to_report(as_, titles):
     assert set(session) == {
         "id",
         "hls_url",
+        "grant",
         "dash_url",
         "thumbnails_url",
         "poster_url",
@@ -119,6 +120,9 @@ def test_a_started_session_says_what_to_play_and_how_to_report(as_, titles):
     # The body is built by hand; the schema documents SessionSerializer.
     assert set(session) == set(SessionSerializer().fields)
     assert set(session["title"]) == set(SessionSerializer().fields["title"].fields)
+    assert set(session["grant"]) == set(SessionSerializer().fields["grant"].fields)
+    assert session["grant"]["queries"] == []  # the HMAC signer: the token is all
+    assert f"/{session['grant']['token']}/" in session["hls_url"]
     assert session["hls_url"].startswith("http://testserver/playback/s/")
     assert session["hls_url"].endswith("/master.m3u8")
     assert session["dash_url"].endswith("/manifest.mpd")
@@ -383,7 +387,8 @@ def test_heartbeat_matrix(as_, premium_session, persona):
         premium_session["heartbeat_url"], {"position": 1.5}, format="json"
     )
 
-    assert response.status_code == OWNER_ONLY[persona]
+    # The owner's heartbeat answers with a fresh grant.
+    assert response.status_code == {**OWNER_ONLY, "premium": 200}[persona]
     assert WatchProgress.objects.exists() is (persona == "premium")
 
 

@@ -65,7 +65,7 @@ def grant(**changes) -> Grant:
         "session_id": uuid.uuid4(),
         "prefix": PREFIX,
         "expires": int(time.time()) + 600,
-        "deny": ("master.m3u8", "seg-0-"),
+        "allow": ("init-1.m4s", "seg-1-?????.m4s", "1.m3u8", "subs/en.vtt", "a.m4s"),
     }
     return Grant(**{**fields, **changes})
 
@@ -96,20 +96,24 @@ def test_a_signed_url_verifies_with_the_public_key(signer, key_pair):
 
     assert url.startswith(CDN + PREFIX + "seg-1-00001.m4s?")
     assert set(parameters(url)) == {"Policy", "Signature", "Key-Pair-Id"}
-    assert statement["Resource"] == resource_for(PREFIX) == f"http*://*/{PREFIX}*"
+    assert statement["Resource"] == resource_for(CDN, PREFIX + "seg-1-?????.m4s")
+    assert statement["Resource"] == f"{CDN}{PREFIX}seg-1-?????.m4s"
     assert statement["Condition"]["DateLessThan"]["AWS:EpochTime"] == (
         the_grant.expires
     )
 
 
-def test_one_signature_covers_the_session_folder_on_every_pathway(signer, key_pair):
+def test_each_pathway_and_file_family_has_its_own_narrow_policy(signer, key_pair):
     token = signer.sign(grant())
     first = signer.url(token, PREFIX + "init-1.m4s")
+    segment = signer.url(token, PREFIX + "seg-1-00001.m4s")
     other = signer.url(token, PREFIX + "subs/en.vtt", base_url="http://cdn-b.test/m/")
 
-    assert parameters(first) == parameters(other)
-    verify(first, key_pair)
-    verify(other, key_pair)
+    assert len({parameters(url)["Policy"] for url in (first, segment, other)}) == 3
+    for url in (first, segment, other):
+        verify(url, key_pair)
+    with pytest.raises(PathNotGranted):  # no policy for a playlist: Django's
+        signer.url(token, PREFIX + "1.m3u8")
 
 
 def test_an_expired_url_is_refused(signer, key_pair):
@@ -327,3 +331,36 @@ def test_the_mpd_carries_the_signature_on_its_segment_templates(cloudfront, vide
     for text_base in root.iter(f"{ns}BaseURL"):
         if text_base.text.startswith("subs/"):
             verify(base + text_base.text, cloudfront)
+
+
+def test_with_two_pathways_each_gets_its_own_signatures(cloudfront, videos, settings):
+    settings.PLAYBACK_CDN_PATHWAYS = [
+        ("cdn-a", "https://cdn-a.example.com/"),
+        ("cdn-b", "https://cdn-b.example.net/m/"),
+    ]
+    movie = TitleFactory(video=videos.video())
+    session = start(ProfileFactory(user=UserFactory()), movie)
+    player = Client()
+
+    master = m3u8.loads(fetch(player, session["hls_url"]).content.decode())
+    segments = []
+    for playlist in master.playlists:
+        inner = m3u8.loads(fetch(player, playlist.uri).content.decode())
+        segments += [s.uri for s in inner.segments]
+    hosts = {urlsplit(url).netloc for url in segments}
+    resources = {entry["resource"] for entry in session["grant"]["queries"]}
+
+    assert hosts == {"cdn-a.example.com", "cdn-b.example.net"}
+    for url in segments:
+        verify(url, cloudfront)
+        other = "cdn-b.example.net/m" if "cdn-a" in url else "cdn-a.example.com"
+        moved = url.replace(urlsplit(url).netloc, other, 1)
+        with pytest.raises(PathNotGranted):  # a policy names its pathway's host
+            verify(moved, cloudfront)
+    assert any(r.startswith("https://cdn-b.example.net/m/videos/") for r in resources)
+    # The MPD's templates serve every BaseURL: a query-signed one names one.
+    mpd = ET.fromstring(fetch(player, session["dash_url"]).content.decode())  # noqa: S314
+    bases = [b.text for b in mpd.iter("{urn:mpeg:dash:schema:mpd:2011}BaseURL")]
+    absolute = [base for base in bases if "://" in base]
+    assert len(absolute) == 1
+    assert absolute[0].startswith("https://cdn-a.example.com/videos/")

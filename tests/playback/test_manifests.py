@@ -72,7 +72,7 @@ def test_writing_every_rung_back_gives_the_stored_master(videos):
 
 
 def test_rungs_are_matched_to_their_segment_files_by_position(videos):
-    """The assumption withheld_files makes: rung N's files are init-N, seg-N-*."""
+    """The assumption granted_files makes: rung N's files are init-N, seg-N-*."""
     video = videos.video()
     master = manifests.parse_master(videos.path(video, "master.m3u8").read_text())
 
@@ -115,17 +115,52 @@ def test_a_portrait_rung_is_measured_by_its_short_side():
     assert [r.lines for r in allowed] == [720, 360]
 
 
-def test_withheld_rungs_name_their_playlist_and_segment_files():
+def test_a_grant_names_the_allowed_rungs_files_audio_text_and_artwork_only():
     master = manifests.parse_master(LADDER)
-    _, withheld = manifests.rungs_for_height(master, 720)
+    allowed, _ = manifests.rungs_for_height(master, 720)
 
-    assert manifests.withheld_files(withheld) == [
-        "master.m3u8",
-        "manifest.mpd",
-        "1080p.m3u8",
-        "init-0.m4s",
-        "seg-0-",
-    ]
+    assert manifests.granted_files(master, allowed) == (
+        "720p.m3u8",
+        "init-1.m4s",
+        "seg-1-?????.m4s",
+        "480p.m3u8",
+        "init-2.m4s",
+        "seg-2-?????.m4s",
+        "240p.m3u8",
+        "init-3.m4s",
+        "seg-3-?????.m4s",
+        "audio.m3u8",  # audio is the representation after the video rungs
+        "init-4.m4s",
+        "seg-4-?????.m4s",
+        "subs/pt-BR-captions.m3u8",
+        "subs/pt-BR-captions.vtt",
+        "poster.jpg",
+        "storyboard.vtt",
+        "storyboard.jpg",
+    )
+
+
+def test_every_stored_file_is_granted_to_a_plan_with_every_rung_but_manifests(
+    videos,
+):
+    """The grant names what the pipeline really writes: all of it, for a plan
+    that plays every rung, but the stored master and MPD."""
+    video = videos.video()
+    folder = videos.path(video, "")
+    master = manifests.parse_master((folder / "master.m3u8").read_text())
+    grant = manifests.granted_files(master, master.rungs)
+
+    stored = {
+        str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()
+    }
+    ungranted = {
+        name for name in stored if not any(re.fullmatch(_regex(p), name) for p in grant)
+    }
+    assert ungranted == {"master.m3u8", "manifest.mpd"}
+
+
+def _regex(pattern: str) -> str:
+    return re.escape(pattern).replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
 
 
 def test_the_session_master_keeps_audio_and_subtitles_and_maps_every_uri():

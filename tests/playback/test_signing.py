@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import re
 import time
 import uuid
 
@@ -16,6 +17,7 @@ from playback.delivery.signing import (
     Signer,
     grant_decode,
     grant_encode,
+    grant_expires,
     signing_key,
 )
 
@@ -28,7 +30,20 @@ def grant(**changes) -> Grant:
         "session_id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
         "prefix": PREFIX,
         "expires": int(time.time()) + 600,
-        "deny": ("master.m3u8", "1080p.m3u8", "init-0.m4s", "seg-0-"),
+        # A plan allowed rungs 1 and 2 (of 0 to 2); audio is representation 3.
+        "allow": (
+            "720p.m3u8",
+            "init-1.m4s",
+            "seg-1-?????.m4s",
+            "480p.m3u8",
+            "init-2.m4s",
+            "seg-2-?????.m4s",
+            "audio.m3u8",
+            "init-3.m4s",
+            "seg-3-?????.m4s",
+            "subs/en-subtitles.m3u8",
+            "subs/en-subtitles.vtt",
+        ),
     }
     return Grant(**{**fields, **changes})
 
@@ -67,7 +82,7 @@ def test_a_tampered_token_is_refused(where):
 
 
 def test_a_longer_grant_cannot_be_spliced_onto_another_signature():
-    wider = grant(prefix="videos/", deny=())
+    wider = grant(prefix="videos/", allow=("*",))
     payload = grant_encode(wider, key=KEY).split(".")[0]
     signature = grant_encode(grant(), key=KEY).split(".")[1]
 
@@ -100,7 +115,7 @@ def test_a_malformed_token_is_refused(token):
 
 
 def test_a_signed_payload_of_another_version_is_refused():
-    payload = b"2|12345678123456781234567812345678|9999999999|videos/|"
+    payload = b"1|12345678123456781234567812345678|9999999999|videos/|"
     signature = hmac.new(KEY, payload, hashlib.sha256).digest()
     token = (
         base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
@@ -129,6 +144,8 @@ def test_a_grant_covers_files_under_its_prefix():
         PREFIX + "subs//en.vtt",
         "/" + PREFIX + "seg-1-00001.m4s",
         PREFIX + "subs\\..\\x",
+        PREFIX + "seg-1-0000%31.m4s",
+        PREFIX + "subs%2Fen-subtitles.vtt",
         "sources/0b7c5e1e-0000-4000-8000-000000000001/source.mp4",
     ],
 )
@@ -138,16 +155,33 @@ def test_a_grant_covers_nothing_outside_its_prefix(path):
 
 
 @pytest.mark.parametrize(
-    "name", ["master.m3u8", "1080p.m3u8", "init-0.m4s", "seg-0-00001.m4s"]
+    "name",
+    [
+        "master.m3u8",
+        "manifest.mpd",
+        "1080p.m3u8",
+        "init-0.m4s",
+        "seg-0-00001.m4s",
+        "seg-1-000001.m4s",
+        "seg-1-0001.m4s",
+        "seg-1-0/001.m4s",
+        "init-10.m4s",
+        "seg-10-00001.m4s",
+        "source.mp4",
+    ],
 )
-def test_a_grant_withholds_the_files_it_denies(name):
+def test_a_grant_withholds_every_file_it_does_not_allow(name):
     with pytest.raises(PathNotGranted):
         grant().check_path(PREFIX + name)
 
 
-def test_denying_one_rung_leaves_rungs_with_longer_numbers_alone():
-    grant().check_path(PREFIX + "seg-01-00001.m4s")
-    grant(deny=("seg-1-",)).check_path(PREFIX + "seg-10-00001.m4s")
+def test_allowing_one_rung_allows_no_rung_with_a_longer_number():
+    allowed = grant(allow=("init-1.m4s", "seg-1-?????.m4s"))
+    allowed.check_path(PREFIX + "seg-1-00001.m4s")
+    allowed.check_path(PREFIX + "init-1.m4s")
+    for name in ("seg-10-00001.m4s", "seg-01-00001.m4s", "init-10.m4s", "init-1.m4"):
+        with pytest.raises(PathNotGranted):
+            allowed.check_path(PREFIX + name)
 
 
 def test_a_cdn_edge_can_check_a_token_with_the_key_alone():
@@ -164,14 +198,19 @@ def test_a_cdn_edge_can_check_a_token_with_the_key_alone():
             signature_b64 + "=" * (-len(signature_b64) % 4)
         )
         good = hmac.new(KEY, payload, hashlib.sha256).digest()
-        _version, _session, expires, prefix, deny = payload.decode().split("|")
+        _version, _session, expires, prefix, allow = payload.decode().split("|")
         rest = path.removeprefix(prefix)
+        patterns = [
+            re.escape(p).replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+            for p in allow.split(",")
+        ]
         return (
             hmac.compare_digest(good, signature)
             and now < int(expires)
             and path.startswith(prefix)
             and ".." not in path.split("/")
-            and not any(rest.startswith(d) for d in deny.split(",") if d)
+            and "%" not in path
+            and any(re.fullmatch(p, rest) for p in patterns)
         )
 
     assert edge_allows(url, time.time())
@@ -201,3 +240,14 @@ def test_urls_live_under_the_configured_media_base(settings):
 def test_a_prefix_that_would_break_the_format_is_refused():
     with pytest.raises(ValueError):
         grant_encode(grant(prefix="videos/a|b/"), key=KEY)
+
+
+def test_a_grant_lives_at_most_its_lifetime_and_grants_share_a_step(settings):
+    settings.PLAYBACK_GRANT_LIFETIME_SECONDS = 300
+    now = 1_800_000_037
+
+    expires = grant_expires(now)
+
+    assert now + 300 - 60 < expires <= now + 300
+    assert expires % 60 == 0
+    assert {grant_expires(now + offset) for offset in range(-37, 23)} == {expires}

@@ -17,6 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from catalog.models import Title
 from playback.models import PlaybackSession
+from playback.telemetry import REPORT_WINDOW
 from tests.catalog.factories import TitleFactory
 from tests.e2e import test_watch as e2e
 
@@ -190,11 +191,9 @@ def test_a_kids_profile_of_the_same_account_may_report(viewers):
     assert response.status_code == 204
 
 
-def test_a_session_too_old_to_play_is_410(signed_in, viewers, settings):
+def test_a_session_too_old_to_play_is_410(signed_in, viewers):
     old = PlaybackSessionFactory(profile=viewers.premium)
-    long_ago = timezone.now() - datetime.timedelta(
-        seconds=settings.PLAYBACK_URL_LIFETIME_SECONDS + 60
-    )
+    long_ago = timezone.now() - REPORT_WINDOW - datetime.timedelta(seconds=60)
     PlaybackSession.objects.filter(pk=old.pk).update(started_at=long_ago)
     before = player_figures()
 

@@ -18,21 +18,21 @@ locals {
   # The environment every role gets (see README, "Configuration"); secrets come
   # from Secrets Manager instead (local.app_secret_keys).
   app_environment = merge({
-    DJANGO_DEBUG                  = "0"
-    DJANGO_ALLOWED_HOSTS          = "${var.domain_name},localhost"
-    DJANGO_CSRF_TRUSTED_ORIGINS   = "https://${var.domain_name}"
-    DJANGO_NUM_PROXIES            = "1"
-    LOG_FORMAT                    = "json"
-    LOG_LEVEL                     = "INFO"
-    DATABASE_CONN_MAX_AGE         = "60"
-    AWS_STORAGE_BUCKET_NAME       = aws_s3_bucket.media.bucket
-    AWS_SOURCES_BUCKET_NAME       = aws_s3_bucket.sources.bucket
-    AWS_S3_REGION_NAME            = local.region
-    PLAYBACK_SIGNER               = "playback.delivery.cloudfront.CloudFrontSigner"
-    CLOUDFRONT_KEY_PAIR_ID        = aws_cloudfront_public_key.signing.id
-    PLAYBACK_MEDIA_URL            = "https://${var.media_domain_name}/"
-    PLAYBACK_URL_LIFETIME_SECONDS = tostring(var.playback_url_lifetime_seconds)
-    TRANSCODE_SCRATCH_DIR         = "/tmp"
+    DJANGO_DEBUG                    = "0"
+    DJANGO_ALLOWED_HOSTS            = "${var.domain_name},localhost"
+    DJANGO_CSRF_TRUSTED_ORIGINS     = "https://${var.domain_name}"
+    DJANGO_NUM_PROXIES              = "1"
+    LOG_FORMAT                      = "json"
+    LOG_LEVEL                       = "INFO"
+    DATABASE_CONN_MAX_AGE           = "60"
+    AWS_STORAGE_BUCKET_NAME         = aws_s3_bucket.media.bucket
+    AWS_SOURCES_BUCKET_NAME         = aws_s3_bucket.sources.bucket
+    AWS_S3_REGION_NAME              = local.region
+    PLAYBACK_SIGNER                 = "playback.delivery.cloudfront.CloudFrontSigner"
+    CLOUDFRONT_KEY_PAIR_ID          = aws_cloudfront_public_key.signing.id
+    PLAYBACK_MEDIA_URL              = "https://${var.media_domain_name}/"
+    PLAYBACK_GRANT_LIFETIME_SECONDS = tostring(var.playback_grant_lifetime_seconds)
+    TRANSCODE_SCRATCH_DIR           = "/tmp"
   }, var.extra_environment)
 
   app_secret_keys = [

@@ -82,10 +82,10 @@ variable "cloudfront_price_class" {
   default     = "PriceClass_100"
 }
 
-variable "playback_url_lifetime_seconds" {
-  description = "How long signed media URLs stay good (PLAYBACK_URL_LIFETIME_SECONDS)."
+variable "playback_grant_lifetime_seconds" {
+  description = "How long one grant of signed media URLs stays good; heartbeats renew it (PLAYBACK_GRANT_LIFETIME_SECONDS)."
   type        = number
-  default     = 21600
+  default     = 300
 }
 
 variable "extra_environment" {
