@@ -66,7 +66,7 @@ def test_one_client_asks_for_at_most_twenty_account_emails_an_hour(settings):
 
 
 def test_behind_a_proxy_the_limit_is_per_forwarded_client(settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.NUM_PROXIES = 1
     proxy = "10.0.0.2"
     for n in range(20):
         _reset(f"p{n}@example.com", proxy, HTTP_X_FORWARDED_FOR="203.0.113.5")
