@@ -9,7 +9,7 @@ address does not buy more attempts.
 from django.conf import settings
 from django.shortcuts import render
 
-from vod.api.errors import json_error
+from vod.api.errors import is_api_request, json_error
 
 LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
@@ -47,7 +47,7 @@ def lockout_message() -> str:
 def lockout_response(request, original_response=None, credentials=None):
     """A 429 page (or the API's JSON error) instead of axes' bare text."""
     status = settings.AXES_HTTP_RESPONSE_CODE
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         response = json_error(
             status=status, code="locked_out", message=lockout_message()
         )

@@ -4,15 +4,11 @@ from http import HTTPStatus
 
 from django.views import defaults
 
-from .api.errors import json_error
-
-
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+from .api.errors import is_api_request, json_error
 
 
 def bad_request(request, exception):
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(
             status=400, code="bad_request", message="The request is malformed."
         )
@@ -20,7 +16,7 @@ def bad_request(request, exception):
 
 
 def permission_denied(request, exception):
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(
             status=403, code="permission_denied", message="You may not do this."
         )
@@ -28,13 +24,13 @@ def permission_denied(request, exception):
 
 
 def page_not_found(request, exception):
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(status=404, code="not_found", message="Nothing is here.")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(
             status=500, code="server_error", message="Something went wrong on our side."
         )
@@ -73,7 +69,7 @@ class ApiErrorShapeMiddleware:
         response = self.get_response(request)
         if (
             response.status_code < 400
-            or not _is_api(request)
+            or not is_api_request(request)
             or getattr(response, "streaming", False)
             or response.get("Content-Type", "").startswith("application/json")
         ):

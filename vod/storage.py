@@ -33,7 +33,7 @@ from storages.backends.s3 import S3Storage
 from storages.utils import clean_name, setting
 
 from catalog.transcoding.media_types import cache_control_for, content_type_for
-from vod.api.errors import json_error
+from vod.api.errors import is_api_request, json_error
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def storage_unavailable_response(request, exc: BaseException):
     """503 with the reason: JSON for the API and players, a page for browsers."""
     logger.warning("storage unavailable for %s: %s", request.path, exc)
     message = "Media storage is unavailable right now; please try again shortly."
-    wants_page = not request.path.startswith("/api/") and "text/html" in (
+    wants_page = not is_api_request(request) and "text/html" in (
         request.headers.get("Accept", "")
     )
     if wants_page:

@@ -50,6 +50,11 @@ def exception_handler(exc, context):
     return response
 
 
+def is_api_request(request) -> bool:
+    """Whether ``request`` is for the API, whose errors are JSON."""
+    return request.path.startswith("/api/")
+
+
 def json_error(*, status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse(
         error_body(status=status, code=code, message=message), status=status
