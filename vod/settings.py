@@ -299,8 +299,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ARTWORK_MAX_UPLOAD_BYTES = env_int("ARTWORK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Any request body but a video source's (vod.uploads): room for a title's poster
-# and backdrop in one admin form.
+# and backdrop in one admin form, from signed-in staff; anyone else sends forms
+# and JSON only (the load balancer's default cap too).
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 24 * 1024 * 1024)
+REQUEST_BODY_NON_STAFF_MAX_BYTES = env_int(
+    "REQUEST_BODY_NON_STAFF_MAX_BYTES", 2 * 1024 * 1024
+)
 
 # --- Celery -------------------------------------------------------------------
 # The embedded broker is kombu's filesystem transport: the worker is a real,

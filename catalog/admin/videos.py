@@ -189,11 +189,11 @@ class VideoAdmin(admin.ModelAdmin):
     ]
 
     # Source uploads: refused unread unless an editor may add or change videos.
-    @accepts_large_body(permission="catalog.add_video")
+    @accepts_large_body(methods=["POST"], permission="catalog.add_video")
     def add_view(self, request, form_url="", extra_context=None):
         return super().add_view(request, form_url, extra_context)
 
-    @accepts_large_body(permission="catalog.change_video")
+    @accepts_large_body(methods=["POST"], permission="catalog.change_video")
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, extra_context)
 

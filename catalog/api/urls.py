@@ -20,8 +20,11 @@ urlpatterns = [
     ),
     path(
         "videos/<uuid:uuid>/source/",
-        # DRF authenticates and checks permissions before it parses the body.
-        accepts_large_body(permission=None)(video_views.VideoSourceUploadApi.as_view()),
+        # PUT only: DRF authenticates (a Bearer token, or the session, whose
+        # CSRF check reads no PUT body) and checks permissions before parsing.
+        accepts_large_body(
+            methods=["PUT"], permission="catalog.change_video", bearer=True
+        )(video_views.VideoSourceUploadApi.as_view()),
         name="api-video-source",
     ),
     path(
