@@ -9,6 +9,7 @@ is read with a small parser and must keep the same locations.
 """
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -99,15 +100,14 @@ def _locations(server: list) -> dict[str, list]:
     }
 
 
-def _upload_location(server: list) -> tuple[str, list]:
+def _upload_locations(server: list) -> list[tuple[str, list]]:
     regex = [
-        (args[-1], children)
+        (args[-1].strip("\"'"), children)
         for name, args, children in server
         if name == "location" and args[0] == "~"
     ]
-    assert len(regex) == 1, "one regex location: the source uploads"
-    pattern, children = regex[0]
-    return pattern.strip("\"'"), children
+    assert len(regex) == 2, "two regex locations: the API's and admin's uploads"
+    return regex
 
 
 @pytest.mark.parametrize("path", ["deploy/nginx/lb.conf", "deploy/compose/lb.conf"])
@@ -116,21 +116,49 @@ def test_bodies_are_small_except_on_artwork_and_source_uploads(path):
 
     assert _directive(server, "client_max_body_size") == ["2m"]
     assert _directive(server, "proxy_request_buffering") is None
-    pattern, upload = _upload_location(server)
-    assert _directive(upload, "client_max_body_size") == [UPLOAD_LIMIT]
-    assert _directive(upload, "proxy_request_buffering") == ["off"]
+    uploads = _upload_locations(server)
+    for _, upload in uploads:
+        assert _directive(upload, "client_max_body_size") == [UPLOAD_LIMIT]
+        assert _directive(upload, "proxy_request_buffering") == ["off"]
     for other, children in _locations(server).items():
-        if children is not upload:
+        if all(children is not upload for _, upload in uploads):
             assert _directive(children, "client_max_body_size") in (None, ["24m"])
             assert _directive(children, "proxy_request_buffering") is None, other
     assert _directive(
         _locations(server)["/admin/catalog/"], "client_max_body_size"
     ) == ["24m"]
-    # The regex takes exactly the upload routes (nginx matches the decoded,
+    # The regexes take exactly the upload routes (nginx matches the decoded,
     # normalised path).
-    matcher = re.compile(pattern)
-    assert all(matcher.search(p) for p in UPLOAD_PATHS)
-    assert not any(matcher.search(p) for p in SMALL_PATHS[:7] + ARTWORK_PATHS)
+    matchers = [re.compile(pattern) for pattern, _ in uploads]
+    assert all(any(m.search(p) for m in matchers) for p in UPLOAD_PATHS)
+    assert not any(
+        m.search(p) for m in matchers for p in SMALL_PATHS[:7] + ARTWORK_PATHS
+    )
+
+
+@pytest.mark.parametrize("path", ["deploy/nginx/lb.conf", "deploy/compose/lb.conf"])
+def test_the_balancers_413_under_the_api_is_the_apis_json_error(path):
+    server = _server(parse((ROOT / path).read_text()))
+    locations = _locations(server)
+    api_upload = next(
+        children
+        for pattern, children in _upload_locations(server)
+        if pattern.startswith("^/api/")
+    )
+
+    for block in (locations["/api/"], api_upload):
+        assert _directive(block, "error_page") == ["413", "@api_too_large"]
+    answer = locations["@api_too_large"]
+    assert _directive(answer, "default_type") == ["application/json"]
+    status, body = _directive(answer, "return")
+    assert status == "413"
+    assert json.loads(body.strip("'")) == {
+        "error": {
+            "status": 413,
+            "code": "too_large",
+            "message": "The request body is too large.",
+        }
+    }
 
 
 def test_the_artwork_limit_fits_two_images_and_the_upload_limit_matches_django():
@@ -246,10 +274,20 @@ def balancer(tmp_path_factory):
 
 def _send(port: int, method: str, path: str, size: int) -> int:
     """The status nginx answers for a body of ``size`` bytes."""
+    return _answer(port, method, path, size)[0]
+
+
+def _answer(
+    port: int, method: str, path: str, size: int, *, declared: int | None = None
+) -> tuple[int, str, bytes]:
+    """Status, Content-Type and body of nginx's answer to ``size`` bytes sent
+    after a Content-Length of ``declared`` (default: ``size``)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.putrequest(method, path, skip_accept_encoding=True)
-        connection.putheader("Content-Length", str(size))
+        connection.putheader(
+            "Content-Length", str(size if declared is None else declared)
+        )
         connection.putheader("Content-Type", "application/octet-stream")
         connection.endheaders()
         block, sent = b"\0" * MiB, 0
@@ -259,7 +297,8 @@ def _send(port: int, method: str, path: str, size: int) -> int:
                 sent += min(MiB, size - sent)
         except (BrokenPipeError, ConnectionResetError):
             pass  # nginx answered 413 and closed without reading the rest
-        return connection.getresponse().status
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type"), response.read()
     finally:
         connection.close()
 
@@ -287,3 +326,42 @@ def test_source_uploads_take_big_bodies(balancer, path):
 
     assert _send(port, "PUT", path, 40 * MiB) == 200
     assert (path, 40 * MiB) in replica.seen
+
+
+@pytest.mark.parametrize(
+    ("path", "declared"),
+    # (Dot segments are resolved first: those paths leave /api/.)
+    [
+        (p, SMALL_LIMIT + 1)
+        for p in SMALL_PATHS
+        if p.startswith("/api/") and ".." not in p
+    ]
+    + [(UPLOAD_PATHS[0], 21 * 1024**3)],
+)
+def test_the_api_gets_its_json_error_for_a_body_over_the_balancers_cap(
+    balancer, path, declared
+):
+    # As every API error: the client's code reads error.code, not an HTML page.
+    port, replica = balancer
+    before = len(replica.seen)
+
+    status, content_type, body = _answer(port, "POST", path, 0, declared=declared)
+
+    assert status == 413
+    assert content_type == "application/json"
+    assert json.loads(body)["error"] == {
+        "status": 413,
+        "code": "too_large",
+        "message": "The request body is too large.",
+    }
+    assert len(replica.seen) == before
+
+
+def test_elsewhere_the_balancers_413_stays_a_page(balancer):
+    port, _ = balancer
+
+    status, content_type, _ = _answer(
+        port, "POST", "/accounts/login/", 0, declared=SMALL_LIMIT + 1
+    )
+
+    assert (status, content_type) == (413, "text/html")
