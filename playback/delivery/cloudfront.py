@@ -64,6 +64,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from vod.cdn_urls import base_url_problem
+
 from .signing import (
     ExpiredGrant,
     Grant,
@@ -82,10 +84,10 @@ _FROM_CLOUDFRONT_B64 = str.maketrans("-_~", "+=/")
 
 def resource_for(base_url: str, path: str) -> str:
     """The policy's resource for ``path`` (a grant pattern) on ``base_url``."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if problem := base_url_problem(base_url):
         raise ImproperlyConfigured(
-            f"CloudFront URLs need an absolute http(s) base URL, not {base_url!r}."
+            f"CloudFront URLs need an absolute http(s) base URL, not {base_url!r}: "
+            f"{problem}"
         )
     return f"{base_url}{path}"
 

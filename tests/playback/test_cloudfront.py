@@ -236,6 +236,23 @@ def test_a_missing_key_is_a_configuration_error(settings):
         CloudFrontSigner()
 
 
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "/media/s/",
+        "ftp://cdn.example.com/s/",
+        "https://user:secret@cdn.example.com/s/",
+        "https://cdn.example.com/s/?v=1",
+        "https://cdn.example.com/s/#x",
+    ],
+)
+def test_a_policy_needs_a_base_url_a_pathway_could_have(base_url):
+    # The one check of CDN base URLs (vod.cdn_urls): a query or fragment would
+    # swallow the media path, credentials would travel in every playlist.
+    with pytest.raises(ImproperlyConfigured):
+        resource_for(base_url, PREFIX + "*")
+
+
 # --- Through Django: what a player gets with the CloudFront signer ------------
 
 

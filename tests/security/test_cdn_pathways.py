@@ -163,5 +163,7 @@ def test_the_check_speaks_http_and_https_only(tmp_path):
     secret = tmp_path / "cdn-health.txt"
     secret.write_text("ok\n")
 
-    assert pathways._probe(secret.as_uri()) == "Not an http(s) URL."
-    assert pathways._probe("data:,ok") == "Not an http(s) URL."
+    # The check's callers only probe under base URLs base_url_problem accepts;
+    # the opener itself knows no other scheme either.
+    assert pathways._probe(secret.as_uri()) == "unknown url type: file"
+    assert pathways._probe("data:,ok") == "unknown url type: data"
