@@ -155,9 +155,7 @@ def test_an_account_over_its_heartbeat_rate_keeps_its_sessions_alive(
 @pytest.mark.parametrize(
     ("rate", "refused"), [("4/s", False), ("240/min", True), ("1/h", True)]
 )
-def test_a_heartbeat_window_outlasting_the_session_is_refused_at_start(
-    rate, refused
-):
+def test_a_heartbeat_window_outlasting_the_session_is_refused_at_start(rate, refused):
     """A window that, with one heartbeat interval, reaches the session timeout
     would let one device's flood expire the account's streams."""
     env = {
