@@ -59,7 +59,8 @@ class TooManyStreams(PlaybackRefused):
 
 class SessionGone(PlaybackRefused):
     """The session ended (``session_ended``), went quiet (``session_expired``),
-    or its title stopped being available (``no_longer_available``)."""
+    or its title stopped being available to it (``no_longer_available``:
+    withdrawn, out of its window, or no longer in the account's plan)."""
 
     status = 410
     code = "session_ended"

@@ -43,12 +43,16 @@ class ResumePoint:
 
 
 def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | None:
-    """One of the profile's sessions, any state; None for another's or none."""
-    return (
+    """One of the profile's sessions, any state; None for another's or none.
+    Its ``profile`` is ``profile`` (with the account and plan it carries)."""
+    session = (
         PlaybackSession.objects.select_related("video", "title", "episode")
         .filter(pk=session_id, profile=profile)
         .first()
     )
+    if session is not None:
+        session.profile = profile  # a heartbeat checks the account's plan
+    return session
 
 
 # The reads of every session start and manifest fetch, written by hand (see

@@ -9,6 +9,7 @@ is bounded and of a known kind before it gets here, so label sets stay small.
 import datetime
 import functools
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
@@ -70,9 +71,9 @@ def counted_start(start):
     return wrapper
 
 
-# A session reports for this long after it starts (a long film, then its last
-# batch), not for ever.
-REPORT_WINDOW = datetime.timedelta(hours=6)
+# A player sends its startup time once, in its first batches: a repeat within
+# this long of the first does not count again.
+STARTUP_ONCE_WINDOW = datetime.timedelta(hours=6)
 
 
 def telemetry_session_for_user(*, user, session_id) -> PlaybackSession | None:
@@ -81,8 +82,14 @@ def telemetry_session_for_user(*, user, session_id) -> PlaybackSession | None:
 
 
 def telemetry_window_open(session: PlaybackSession) -> bool:
-    """A session reports for as long as its URLs could play, not for ever."""
-    return session.started_at + REPORT_WINDOW > timezone.now()
+    """A session reports while it is live and for one grant lifetime after it
+    ended or went quiet (its last batch; its CDN URLs may play until then),
+    not for ever."""
+    over = session.expires_at
+    if session.ended_at is not None:
+        over = min(over, session.ended_at)
+    grace = datetime.timedelta(seconds=settings.PLAYBACK_GRANT_LIFETIME_SECONDS)
+    return over + grace > timezone.now()
 
 
 def playback_telemetry_record(*, session: PlaybackSession, events: list[dict]) -> int:
@@ -95,7 +102,7 @@ def playback_telemetry_record(*, session: PlaybackSession, events: list[dict]) -
             first = cache.add(
                 f"telemetry:startup:{session.pk}",
                 1,
-                timeout=int(REPORT_WINDOW.total_seconds()),
+                timeout=int(STARTUP_ONCE_WINDOW.total_seconds()),
             )
             if not first:
                 continue

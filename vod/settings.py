@@ -423,7 +423,9 @@ REST_FRAMEWORK = {
         # every PLAYBACK_HEARTBEAT_SECONDS and a telemetry batch every 30 s
         # from each of a plan's few streams.
         "playback_start": env("API_PLAYBACK_START_THROTTLE_RATE", "30/min"),
-        "heartbeat": env("API_HEARTBEAT_THROTTLE_RATE", "240/min"),
+        # Per second: a throttled heartbeat keeps nothing alive, so a window
+        # must end well within the session timeout (checked below).
+        "heartbeat": env("API_HEARTBEAT_THROTTLE_RATE", "4/s"),
         "telemetry": env("API_TELEMETRY_THROTTLE_RATE", "60/min"),
         # Session ends, continue watching, history, My List.
         "account": env("API_ACCOUNT_THROTTLE_RATE", "240/min"),
@@ -616,6 +618,26 @@ PLAYBACK_GRANT_LIFETIME_SECONDS = env_int("PLAYBACK_GRANT_LIFETIME_SECONDS", 300
 # 410 and its URLs 403.
 PLAYBACK_HEARTBEAT_SECONDS = env_int("PLAYBACK_HEARTBEAT_SECONDS", 10)
 PLAYBACK_SESSION_TIMEOUT_SECONDS = env_int("PLAYBACK_SESSION_TIMEOUT_SECONDS", 45)
+# A throttled heartbeat neither extends its session nor renews its grant: if
+# one device of an account trips the heartbeat rate, the account's other
+# streams must still get a beat through before they expire, i.e. the rate's
+# window (DRF's syntax: a count per s, m, h or d) plus one heartbeat interval
+# must be shorter than the session timeout.
+_heartbeat_rate = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["heartbeat"]
+_count, _slash, _period = _heartbeat_rate.partition("/")
+_window = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(_period[:1])
+if not (_count.isdigit() and _window):
+    raise ImproperlyConfigured(
+        f"API_HEARTBEAT_THROTTLE_RATE: {_heartbeat_rate!r} is not a rate such as 4/s."
+    )
+if _window + PLAYBACK_HEARTBEAT_SECONDS >= PLAYBACK_SESSION_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        f"API_HEARTBEAT_THROTTLE_RATE: {_heartbeat_rate!r} refuses heartbeats for "
+        f"up to {_window} s, which with PLAYBACK_HEARTBEAT_SECONDS "
+        f"({PLAYBACK_HEARTBEAT_SECONDS}) reaches PLAYBACK_SESSION_TIMEOUT_SECONDS "
+        f"({PLAYBACK_SESSION_TIMEOUT_SECONDS}): a throttled account's sessions "
+        "would expire. Use a per-second rate (e.g. 4/s)."
+    )
 # A position this far past the video's end is still taken (players overshoot).
 PLAYBACK_POSITION_MARGIN_SECONDS = env_int("PLAYBACK_POSITION_MARGIN_SECONDS", 5)
 # A movie or an episode counts as watched from this share of its duration on.

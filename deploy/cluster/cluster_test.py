@@ -548,7 +548,7 @@ def run(cluster: Cluster) -> list[str]:
         # Every load thread comes from one address.
         API_ANON_THROTTLE_RATE="1000000/min",
         # A load thread beats about ten times a second, not every 5 s.
-        API_HEARTBEAT_THROTTLE_RATE="1000000/min",
+        API_HEARTBEAT_THROTTLE_RATE="100000/s",
         API_PLAYBACK_START_THROTTLE_RATE="1000000/min",
         TRANSCODE_LADDER="360:600,240:300",
         TRANSCODE_X264_PRESET="ultrafast",

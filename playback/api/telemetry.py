@@ -82,7 +82,7 @@ class PayloadTooLarge(exceptions.APIException):
 class SessionTooOld(exceptions.APIException):
     status_code = status.HTTP_410_GONE
     default_code = "session_ended"
-    default_detail = "This playback session is too old to report on."
+    default_detail = "This playback session ended too long ago to report on."
 
 
 class TelemetryEventSerializer(serializers.Serializer):
@@ -186,7 +186,10 @@ class PlaybackTelemetryApi(APIView):
                 "`permission_denied`: a session-cookie request from another site."
             ),
             404: error_response("`not_found`: no such session of this account."),
-            410: error_response("`session_ended`: too old to report on."),
+            410: error_response(
+                "`session_ended`: the session ended or went quiet more than a "
+                "grant lifetime (PLAYBACK_GRANT_LIFETIME_SECONDS) ago."
+            ),
             413: error_response("`too_large`: the body is over the limit."),
             429: error_response(
                 "`throttled`: too many batches for this account (see `Retry-After`)."

@@ -126,15 +126,20 @@ def _episode_ref(episode) -> dict | None:
 
 
 SESSION_GONE = error_response(
-    "`session_ended`, `session_expired` or `no_longer_available`: start a new one."
+    "`session_ended`, `session_expired` or `no_longer_available` (the title was "
+    "withdrawn, or the account's plan no longer includes it: the session is "
+    "ended): start a new one, which says why if it is refused."
 )
 
 
 class PlaybackSessionHeartbeatApi(ProfileApi):
     """Report the position (about every 10 s): keeps the session alive, saves
     progress, and answers with a fresh delivery grant to apply to every
-    following media request (see ``SessionGrantSerializer``). Idempotent; a
-    late heartbeat of an older session is ignored."""
+    following media request (see ``SessionGrantSerializer``), covering what
+    the account's plan allows now: after a downgrade, no rung above the new
+    plan; a title the plan no longer includes ends the session (410
+    ``no_longer_available``). Idempotent; a late heartbeat of an older session
+    is ignored."""
 
     throttle_scope = "heartbeat"
 

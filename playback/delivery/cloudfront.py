@@ -23,9 +23,9 @@ percent-encoded or dotted path fits in the five characters to reach another
 file. A rung over the plan, the stored playlists and MPD, another revision or
 video match no policy of the session.
 
-Policies expire with the grant, a few minutes on (``PLAYBACK_GRANT_LIFETIME_
-SECONDS``, rounded down to a step so that sessions share them); heartbeats of a
-live session carry fresh ones. RSA signing is deterministic and each signed
+Policies expire with the grant, a few minutes on
+(``PLAYBACK_GRANT_LIFETIME_SECONDS``, rounded down to a step so that sessions
+share them); heartbeats of a live session carry fresh ones. RSA signing is deterministic and each signed
 query is cached per (resource, expiry): sessions of one video and plan within
 a step share every signature.
 

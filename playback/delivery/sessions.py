@@ -58,9 +58,9 @@ def session_grant(
 
 
 def grant_body(token: str, grant: Grant, using: Signer) -> dict:
-    """A grant as players apply it (``GrantSerializer`` documents the shape):
-    the token for every URL path that carries one, and per CDN pathway the
-    query for the URLs each resource pattern matches."""
+    """A grant as players apply it (``SessionGrantSerializer`` documents the
+    shape): the token for every URL path that carries one, and per CDN pathway
+    the query for the URLs each resource pattern matches."""
     queries = [
         {"resource": resource, "query": query}
         for pathway in pathways_for_delivery()

@@ -241,16 +241,35 @@ def _refuse_too_many_streams(plan: Plan, session_ids: list) -> None:
     )
 
 
-def _title_still_available(session: PlaybackSession, now) -> bool:
-    return Title.objects.visible_to_viewers(now).filter(pk=session.title_id).exists()
+def _access_level_now(session: PlaybackSession, now) -> str | None:
+    """The title's access level now; None once viewers may no longer see it."""
+    return (
+        Title.objects.visible_to_viewers(now)
+        .filter(pk=session.title_id)
+        .values_list("access_level", flat=True)
+        .first()
+    )
+
+
+def _end_unavailable(session: PlaybackSession, now, message: str) -> None:
+    PlaybackSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+        ended_at=now
+    )
+    raise refusals.SessionGone(message, code="no_longer_available")
 
 
 def playback_session_heartbeat(*, session: PlaybackSession, position: float) -> bool:
     """Keep a live session alive and save its position; True if the position
     was saved (False: a newer session of the profile wrote one since).
 
+    The account's plan is checked again: a session plays no rung above the
+    current plan (``max_height`` only ever goes down, so the grant the
+    heartbeat renews follows a downgrade), and a title the plan no longer
+    includes ends it.
+
     Raises ``refusals.SessionGone`` for an ended or expired session, or one
-    whose title stopped being available (which it ends), and
+    whose title stopped being available to it (unpublished, out of its window
+    or outside the plan now: it ends it, ``no_longer_available``), and
     ``refusals.InvalidInput`` for a position outside the video. A refused
     heartbeat saves no position and keeps nothing alive.
     """
@@ -263,20 +282,28 @@ def playback_session_heartbeat(*, session: PlaybackSession, position: float) -> 
             code="session_expired",
         )
     position = position_checked(session, position)
-    if not _title_still_available(session, now):
-        PlaybackSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
-            ended_at=now
+    access_level = _access_level_now(session, now)
+    if access_level is None:
+        _end_unavailable(session, now, "This title is no longer available.")
+    # The API's request loads the account with its plan (JWT), so this costs
+    # a query only for a browser session's account or the default plan.
+    plan = plan_for_user(session.profile.user)
+    if not plan.unlocks(access_level):
+        _end_unavailable(
+            session,
+            now,
+            f"“{session.title.name}” is not included in your {plan.name} plan "
+            "any more.",
         )
-        raise refusals.SessionGone(
-            "This title is no longer available.", code="no_longer_available"
-        )
+    max_height = min(session.max_height, plan.max_height)
     with transaction.atomic():
         kept_alive = PlaybackSession.objects.filter(
             pk=session.pk, ended_at__isnull=True, expires_at__gt=now
-        ).update(last_seen_at=now, expires_at=now + _timeout())
+        ).update(last_seen_at=now, expires_at=now + _timeout(), max_height=max_height)
         if not kept_alive:  # ended by another request since it was read
             raise refusals.SessionGone("This playback session has ended.")
         session.last_seen_at, session.expires_at = now, now + _timeout()
+        session.max_height = max_height
         return watch_progress_record(session=session, position=position)
 
 

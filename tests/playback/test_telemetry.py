@@ -8,6 +8,7 @@ import datetime
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from prometheus_client import REGISTRY
@@ -17,7 +18,6 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from catalog.models import Title
 from playback.models import PlaybackSession
-from playback.telemetry import REPORT_WINDOW
 from tests.catalog.factories import TitleFactory
 from tests.e2e import test_watch as e2e
 
@@ -191,10 +191,15 @@ def test_a_kids_profile_of_the_same_account_may_report(viewers):
     assert response.status_code == 204
 
 
-def test_a_session_too_old_to_play_is_410(signed_in, viewers):
+@pytest.mark.parametrize("how", ["ended", "quiet"])
+def test_a_session_over_for_longer_than_a_grant_lifetime_is_410(
+    signed_in, viewers, how
+):
     old = PlaybackSessionFactory(profile=viewers.premium)
-    long_ago = timezone.now() - REPORT_WINDOW - datetime.timedelta(seconds=60)
-    PlaybackSession.objects.filter(pk=old.pk).update(started_at=long_ago)
+    lifetime = datetime.timedelta(seconds=settings.PLAYBACK_GRANT_LIFETIME_SECONDS)
+    long_ago = timezone.now() - lifetime - datetime.timedelta(seconds=60)
+    field = "ended_at" if how == "ended" else "expires_at"
+    PlaybackSession.objects.filter(pk=old.pk).update(**{field: long_ago})
     before = player_figures()
 
     response = beacon(signed_in, telemetry_url(old), BATCH, HTTP_ORIGIN=ORIGIN)
@@ -202,6 +207,24 @@ def test_a_session_too_old_to_play_is_410(signed_in, viewers):
     assert response.status_code == 410
     assert response.json()["error"]["code"] == "session_ended"
     assert player_figures() == before
+
+
+def test_a_session_reports_while_live_and_its_last_batch_after_it_ends(
+    signed_in, viewers
+):
+    """However long it has played (heartbeats renew it without limit), and for
+    one grant lifetime after it ends, while its URLs may still play."""
+    session = PlaybackSessionFactory(profile=viewers.premium)
+    PlaybackSession.objects.filter(pk=session.pk).update(
+        started_at=timezone.now() - datetime.timedelta(hours=12)
+    )
+
+    live = beacon(signed_in, telemetry_url(session), BATCH, HTTP_ORIGIN=ORIGIN)
+    PlaybackSession.objects.filter(pk=session.pk).update(ended_at=timezone.now())
+    last = beacon(signed_in, telemetry_url(session), BATCH, HTTP_ORIGIN=ORIGIN)
+
+    assert live.status_code == 204
+    assert last.status_code == 204
 
 
 # --- Bad input: 4xx in the error shape, nothing recorded --------------------------

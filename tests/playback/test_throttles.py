@@ -7,7 +7,12 @@ far above what its players send. Beyond it: 429 in the API's error shape with
 window, is not affected; a new address per request buys nothing.
 """
 
+import datetime
+import os
 import re
+import subprocess
+import sys
+import time
 
 import pytest
 import redis.connection
@@ -107,6 +112,71 @@ def test_heartbeats_beyond_the_account_rate_get_429(clock, viewers):
         f"{SESSIONS}{other.pk}/heartbeat/", {"position": 1}, format="json"
     )
     assert beat.status_code == 200
+
+
+def test_an_account_over_its_heartbeat_rate_keeps_its_sessions_alive(
+    clock, viewers, monkeypatch
+):
+    """One device beating far too often trips the account's heartbeat rate (a
+    throttled beat keeps nothing alive); the household's other stream, beating
+    as players do, still gets a beat through before its session times out."""
+    rate = django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["heartbeat"]
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "heartbeat", rate)
+    every = django_settings.PLAYBACK_HEARTBEAT_SECONDS
+    timeout = django_settings.PLAYBACK_SESSION_TIMEOUT_SECONDS
+    # Sessions expire by the same clock: 10 s into a minute, as the fixture's.
+    clock["now"] = start = (time.time() // 60 + 1) * 60 + 10.0
+    monkeypatch.setattr(
+        "django.utils.timezone.now",
+        lambda: datetime.datetime.fromtimestamp(clock["now"], tz=datetime.UTC),
+    )
+    started = datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
+    buggy = PlaybackSessionFactory(profile=viewers.premium, last_seen_at=started)
+    watching = PlaybackSessionFactory(profile=viewers.kids, last_seen_at=started)
+    flooding, household = api_for(viewers.premium), api_for(viewers.kids)
+
+    def beat(client, session):
+        url = f"{SESSIONS}{session.pk}/heartbeat/"
+        return client.post(url, {"position": 1}, format="json").status_code
+
+    assert beat(household, watching) == 200
+    flood = [beat(flooding, buggy) for _ in range(int(rate.split("/")[0]) + 1)]
+    assert flood[-1] == 429
+    statuses = []
+    while clock["now"] + every < start + timeout:
+        clock["now"] += every
+        statuses.append(beat(household, watching))
+
+    assert 200 in statuses
+    watching.refresh_from_db()
+    assert watching.expires_at > started + datetime.timedelta(seconds=timeout)
+
+
+@pytest.mark.parametrize(
+    ("rate", "refused"), [("4/s", False), ("240/min", True), ("1/h", True)]
+)
+def test_a_heartbeat_window_outlasting_the_session_is_refused_at_start(rate, refused):
+    """A window that, with one heartbeat interval, reaches the session timeout
+    would let one device's flood expire the account's streams."""
+    env = {
+        **os.environ,
+        "API_HEARTBEAT_THROTTLE_RATE": rate,
+        "PLAYBACK_HEARTBEAT_SECONDS": "10",
+        "PLAYBACK_SESSION_TIMEOUT_SECONDS": "45",
+    }
+
+    loaded = subprocess.run(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-c", "import vod.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert (loaded.returncode != 0) is refused, loaded.stderr
+    if refused:
+        assert "ImproperlyConfigured" in loaded.stderr
+        assert "API_HEARTBEAT_THROTTLE_RATE" in loaded.stderr
 
 
 def test_a_telemetry_batch_counts_once_whatever_its_size(clock, viewers):

@@ -1,0 +1,132 @@
+"""deploy/nginx/cdn-cache.conf in a real nginx: the URL it asks the signature
+verifier to check is the one the player asked for, scheme included.
+
+A CloudFront policy's resource starts with the scheme (``https://cdn/...``).
+Where TLS ends in a load balancer in front of the edge, nginx itself sees
+http; it must take the scheme from that proxy's ``X-Forwarded-Proto``, or
+every https policy would be refused. Here a stub verifier records the URL it
+is asked about and a stub bucket serves every object.
+"""
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from .commands import ROOT
+from .test_load_balancer import NGINX_MAIN, _free_port
+
+
+class Stub(ThreadingHTTPServer):
+    """Answers 200 to every GET; remembers each request's X-Original-URL."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        self.asked: list[str | None] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(handler):
+                self.asked.append(handler.headers.get("X-Original-URL"))
+                handler.send_response(200)
+                handler.send_header("Content-Length", "2")
+                handler.end_headers()
+                handler.wfile.write(b"ok")
+
+            def log_message(handler, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory):
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        message = "nginx is needed to run deploy/nginx/cdn-cache.conf"
+        if (
+            os.environ.get("CI") == "true"
+            or os.environ.get("VOD_EXPECT_SERVICES") == "1"
+        ):
+            pytest.fail(message)
+        pytest.skip(message)
+    verifier, bucket = Stub(), Stub()
+    for stub in (verifier, bucket):
+        threading.Thread(target=stub.serve_forever, daemon=True).start()
+    folder = tmp_path_factory.mktemp("cdn")
+    port = _free_port()
+    site = (ROOT / "deploy/nginx/cdn-cache.conf").read_text()
+    for old, new in {
+        "/var/cache/nginx/vod-cdn": str(folder / "cache"),
+        "server 127.0.0.1:9180;": f"server 127.0.0.1:{verifier.server_port};",
+        "server s3.us-east-1.amazonaws.com:80;": (
+            f"server 127.0.0.1:{bucket.server_port};"
+        ),
+        "    listen 80;": f"    listen 127.0.0.1:{port};",
+    }.items():
+        assert site.count(old) == 1, old
+        site = site.replace(old, new)
+    (folder / "site.conf").write_text(site)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(NGINX_MAIN.format(user=user, dir=folder))
+    command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen([*command, "-g", "daemon off;"])
+    try:
+        deadline = time.monotonic() + 10
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.05)
+        yield port, verifier
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        verifier.shutdown()
+        bucket.shutdown()
+
+
+def _asked_about(edge, path: str, **headers) -> str | None:
+    """The URL the edge asked the verifier to check for a GET of ``path``."""
+    port, verifier = edge
+    verifier.asked.clear()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": "cdn.example", **headers})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 200
+    return verifier.asked[0]
+
+
+QUERY = "?Policy=p&Signature=s&Key-Pair-Id=k"
+
+
+def test_behind_a_tls_proxy_the_verifier_checks_the_https_url(edge):
+    asked = _asked_about(
+        edge, f"/videos/v/r/seg-1-00001.m4s{QUERY}", **{"X-Forwarded-Proto": "https"}
+    )
+
+    assert asked == f"https://cdn.example/videos/v/r/seg-1-00001.m4s{QUERY}"
+
+
+@pytest.mark.parametrize("claimed", [None, "gopher", "https://evil"])
+def test_without_a_known_forwarded_scheme_the_edge_uses_its_own(edge, claimed):
+    headers = {} if claimed is None else {"X-Forwarded-Proto": claimed}
+
+    asked = _asked_about(edge, f"/videos/v/r/seg-1-00002.m4s{QUERY}", **headers)
+
+    assert asked == f"http://cdn.example/videos/v/r/seg-1-00002.m4s{QUERY}"
