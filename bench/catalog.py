@@ -5,7 +5,7 @@
 
 1. A fresh database: ``vod_bench`` on PostgreSQL at 127.0.0.1:5432 (dropped and
    created) with the cache in Redis db 15 (flushed), or a temporary SQLite file
-   with the default file cache. ``VOD_VAR_DIR`` and ``DJANGO_STATIC_ROOT`` point
+   with the default diskcache. ``VOD_VAR_DIR`` and ``DJANGO_STATIC_ROOT`` point
    into a temporary directory: nothing is written inside the project.
 2. ``migrate``, ``collectstatic``, then 10,000 published titles by
    ``bulk_create`` in ``manage.py shell``: 12 genres, 2,000 people, 2-4 credits

@@ -3,8 +3,8 @@
     .venv/bin/python bench/playback.py [--database sqlite|postgres|both]
         [--duration 10] [--users 64] [--workers 2] [--threads 4]
 
-Per database (default both): a fresh one (a temporary SQLite file with the file
-cache, the embedded default; or ``vod_bench_pb`` on PostgreSQL with the cache in
+Per database (default both): a fresh one (a temporary SQLite file with
+diskcache, the embedded default; or ``vod_bench_pb`` on PostgreSQL with the cache in
 Redis db 14 under a prefix of this run), migrated; an 8 s 640x360 lavfi source
 through the real pipeline (2 rungs, x264 ultrafast) as a published premium
 movie; a plan with ``max_streams=10000`` so stream limits never refuse, and
@@ -349,7 +349,7 @@ def bench(database: str, args, tmp: Path, env: dict, servers: list) -> dict:
 
 
 def report(database: str, results: dict, args) -> None:
-    cache = "Redis" if database == "postgres" else "file"
+    cache = "Redis" if database == "postgres" else "disk"
     print(
         f"\n{database} ({cache} cache): gunicorn {args.workers} x {args.threads} "
         f"threads, {args.users} accounts, {args.duration} s a run, latencies in ms"

@@ -1,6 +1,6 @@
 """Suite-wide fixtures and the rules for the two configurations.
 
-The embedded run (no environment) uses SQLite, the file cache and the
+The embedded run (no environment) uses SQLite, diskcache and the
 filesystem broker; the service-backed run sets DATABASE_URL, REDIS_URL and
 CELERY_BROKER_URL. Tests marked ``postgresql`` are deselected where the database
 is not PostgreSQL, and ``.ci/run`` sets VOD_EXPECT_SERVICES=1 so that a missing

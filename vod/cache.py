@@ -1,4 +1,6 @@
-"""Django's Redis cache, without building a Redis client for every call.
+"""The project's cache backends: Redis in production, diskcache embedded.
+
+Django's Redis cache, without building a Redis client for every call.
 
 Django's ``RedisCacheClient.get_client()`` makes a new ``redis.Redis`` on each
 cache operation, and each one copies redis-py's table of ~170 response
@@ -7,6 +9,7 @@ serves on a cached catalog read. A ``redis.Redis`` is safe to share between
 threads (connections come from its pool), so one is kept per pool.
 """
 
+from diskcache import DjangoCache
 from django.core.cache.backends import redis as django_redis
 
 
@@ -27,3 +30,17 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+class DiskCache(DjangoCache):
+    """diskcache's Django backend (SQLite files, shared by every process of
+    the embedded default), keeping its connections between requests.
+
+    Django closes every cache when a request finishes; diskcache's close()
+    drops its SQLite connections, so each request opened them again: about a
+    fifth of a playback start's samples in ``bench/playback.py``. diskcache
+    keeps a connection per thread, which is safe to keep open.
+    """
+
+    def close(self, **kwargs):
+        pass

@@ -229,9 +229,12 @@ if REDIS_URL:
     }
 else:
     # Shared by the web and worker processes of `make run`, unlike locmem.
+    # diskcache keeps entries in SQLite files: a hit or a throttle count is a
+    # row read or write, where Django's file cache writes a file and lists
+    # the whole folder (its cull) on every set.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "vod.cache.DiskCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }

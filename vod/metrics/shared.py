@@ -17,8 +17,7 @@ KEY_PREFIX = "metrics:shared"
 
 
 def _add(key: str, delta: int) -> None:
-    # Redis INCR is atomic; the file cache of the embedded default is not, which
-    # only matters for two workers finishing in the same instant on one machine.
+    # INCR is atomic on Redis and on the embedded default's diskcache.
     try:
         cache.incr(key, delta)
     except ValueError:  # not there yet
