@@ -9,19 +9,12 @@ is asked about and a stub bucket serves every object.
 """
 
 import http.client
-import os
-import shutil
-import socket
-import subprocess
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from .commands import ROOT
-from .test_load_balancer import NGINX_MAIN, _free_port
+from .nginx import free_port, nginx_serving
 
 
 class Stub(ThreadingHTTPServer):
@@ -50,49 +43,23 @@ class Stub(ThreadingHTTPServer):
 
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory):
-    nginx = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if nginx is None:
-        message = "nginx is needed to run deploy/nginx/cdn-cache.conf"
-        if (
-            os.environ.get("CI") == "true"
-            or os.environ.get("VOD_EXPECT_SERVICES") == "1"
-        ):
-            pytest.fail(message)
-        pytest.skip(message)
     verifier, bucket = Stub(), Stub()
     for stub in (verifier, bucket):
         threading.Thread(target=stub.serve_forever, daemon=True).start()
     folder = tmp_path_factory.mktemp("cdn")
-    port = _free_port()
-    site = (ROOT / "deploy/nginx/cdn-cache.conf").read_text()
-    for old, new in {
+    port = free_port()
+    replacements = {
         "/var/cache/nginx/vod-cdn": str(folder / "cache"),
         "server 127.0.0.1:9180;": f"server 127.0.0.1:{verifier.server_port};",
         "server s3.us-east-1.amazonaws.com:80;": (
             f"server 127.0.0.1:{bucket.server_port};"
         ),
         "    listen 80;": f"    listen 127.0.0.1:{port};",
-    }.items():
-        assert site.count(old) == 1, old
-        site = site.replace(old, new)
-    (folder / "site.conf").write_text(site)
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(NGINX_MAIN.format(user=user, dir=folder))
-    command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen([*command, "-g", "daemon off;"])
+    }
     try:
-        deadline = time.monotonic() + 10
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.05)
-        yield port, verifier
+        with nginx_serving("deploy/nginx/cdn-cache.conf", folder, replacements, port):
+            yield port, verifier
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         verifier.shutdown()
         bucket.shutdown()
 

@@ -10,20 +10,15 @@ is read with a small parser and must keep the same locations.
 
 import http.client
 import json
-import os
 import re
-import shutil
-import socket
-import subprocess
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from .commands import ROOT
+from .nginx import free_port, nginx_serving
 
 MiB = 1024 * 1024
 SOURCE_UUID = str(uuid.uuid4())
@@ -171,21 +166,6 @@ def test_the_artwork_limit_fits_two_images_and_the_upload_limit_matches_django()
 
 # --- The real thing: nginx with the committed lb.conf ------------------------------------
 
-NGINX_MAIN = """\
-{user}worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    include {dir}/site.conf;
-}}
-"""
-
 
 class Replica(ThreadingHTTPServer):
     """A stub web replica: reads each body and remembers (path, bytes)."""
@@ -219,56 +199,24 @@ class Replica(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def balancer(tmp_path_factory):
-    nginx = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if nginx is None:
-        message = "nginx is needed to run deploy/nginx/lb.conf"
-        if (
-            os.environ.get("CI") == "true"
-            or os.environ.get("VOD_EXPECT_SERVICES") == "1"
-        ):
-            pytest.fail(message)
-        pytest.skip(message)
     replica = Replica()
     threading.Thread(target=replica.serve_forever, daemon=True).start()
     folder = tmp_path_factory.mktemp("lb")
-    port = _free_port()
-    site = (ROOT / "deploy/nginx/lb.conf").read_text()
-    for old, new in {
+    port = free_port()
+    replacements = {
         "    server 10.0.1.11:8000 max_fails=2 fail_timeout=10s;\n": (
             f"    server 127.0.0.1:{replica.server_port};\n"
         ),
         "    server 10.0.1.12:8000 max_fails=2 fail_timeout=10s;\n": "",
         "    listen 80;": f"    listen 127.0.0.1:{port};",
         "/var/log/nginx/vod-lb.access.log": str(folder / "access.log"),
-    }.items():
-        assert site.count(old) == 1, old
-        site = site.replace(old, new)
-    (folder / "site.conf").write_text(site)
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(NGINX_MAIN.format(user=user, dir=folder))
-    command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen([*command, "-g", "daemon off;"])
+    }
     try:
-        deadline = time.monotonic() + 10
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.05)
-        yield port, replica
+        with nginx_serving("deploy/nginx/lb.conf", folder, replacements, port):
+            yield port, replica
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         replica.shutdown()
 
 
