@@ -48,12 +48,14 @@ def count_and_get(key: str, *, ttl: int, also_get: str | None = None):
         raw = results[2] if also_get is not None else None
         value = cache._cache._serializer.loads(raw) if raw is not None else None
         return int(results[0]), value
-    cache.add(key, 0, timeout=ttl)
+    # The counter exists for all but a window's first request: incr() alone is
+    # one write (on diskcache a write transaction every process queues for);
+    # add() before every incr() made it two.
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=ttl)
-        count = 1
+    except ValueError:  # the window's first request, or the counter expired
+        # add() fails when another request created it in between.
+        count = 1 if cache.add(key, 1, timeout=ttl) else cache.incr(key)
     return count, (cache.get(also_get) if also_get is not None else None)
 
 
