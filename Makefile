@@ -15,12 +15,16 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # The player's hls.js comes from npm when Node.js is present (the page falls
-# back to the browser's own HLS without it).
+# back to the browser's own HLS without it); so do ESLint and its configs
+# (devDependencies, installed even where NODE_ENV=production).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --include=dev --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed $(if $(shell command -v npm),node_modules/.installed)
+HAVE_NODE := $(shell command -v node)
+HAVE_NPM := $(shell command -v npm)
+
+install: $(VENV)/.installed $(if $(HAVE_NPM),node_modules/.installed)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -34,7 +38,9 @@ run: demo
 
 # Tests keep their files (SQLite test database, filesystem broker) apart from
 # `make run`'s, so a running demo and a test run never consume each other's jobs.
+# The player's unit tests (tests/js, Node's own runner) first, when Node is here.
 test: install
+	$(if $(HAVE_NODE),node --test tests/js/*.test.js,@echo "Node.js missing: skipping the player's unit tests (tests/js)")
 	VOD_VAR_DIR=$${VOD_VAR_DIR:-$(CURDIR)/var/test} $(VENV)/bin/pytest
 
 # The production shape on this host (deploy/cluster/cluster_test.py): needs
@@ -46,6 +52,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(if $(HAVE_NPM),npm run --silent lint,@echo "npm missing: skipping ESLint on the player")
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -60,7 +60,8 @@ def test_watch_page_includes_hls_js_from_static_before_the_player(client, viewer
     html = client.get("/watch/glass-harvest/").content.decode()
 
     hls = f'src="{static("vendor/hls.js/hls.min.js")}"'
-    player = f'src="{static("js/player.js")}"'
+    # A native ES module: it runs after parsing, after the deferred hls.js.
+    player = f'<script type="module" src="{static("js/player/main.js")}">'
     assert hls in html
     assert player in html
     assert html.index(hls) < html.index(player)
@@ -86,7 +87,7 @@ def test_hls_js_is_served_as_a_static_file(client):
     from django.contrib.staticfiles import finders
 
     assert finders.find("vendor/hls.js/hls.min.js"), "run `npm ci` first"
-    assert finders.find("js/player.js")
+    assert finders.find("js/player/main.js")
 
 
 def test_anonymous_viewer_is_sent_to_sign_in_and_back(client):
