@@ -43,6 +43,12 @@ def text_track_file(playlist: str) -> str:
     return posixpath.splitext(playlist)[0] + ".vtt"
 
 
+def text_track_kind(playlist: str) -> str:
+    """The kind a text track's playlist name carries (``text_track_playlist``)."""
+    stem = posixpath.splitext(posixpath.basename(playlist))[0]
+    return stem.rpartition("-")[2]
+
+
 def representation_files(representation: int) -> list[str]:
     """Init and media segments of one representation, as patterns: the segment
     number is exactly its digits (``?`` each), so rung 1 never matches rung 10."""
