@@ -51,10 +51,10 @@ PHASES = [  # (module, function, label): the pipeline's steps, timed in the chil
     ("pipeline", "probe", "probe"),
     ("ffmpeg", "ensure_capable", "capability check (warm)"),
     ("encode", "run", "ffmpeg encode"),
-    ("pipeline", "_sync_segments", "  of which segment sync"),
-    ("pipeline", "_maybe_preview", "  of which preview publish"),
-    ("pipeline", "_store_storyboard", "storyboard sprite+vtt"),
-    ("pipeline", "_store_poster", "poster"),
+    ("stream", "sync_segments", "  of which segment sync"),
+    ("stream", "maybe_preview", "  of which preview publish"),
+    ("sidecars", "store_storyboard", "storyboard sprite+vtt"),
+    ("sidecars", "store_poster", "poster"),
     ("services", "video_revision_publish", "publish (db)"),
 ]
 
@@ -145,7 +145,8 @@ def child(source: str) -> None:
 
     from catalog import services
     from catalog.models import Rendition, Video
-    from catalog.transcoding import encode, ffmpeg, pipeline
+    from catalog.services import video_lease
+    from catalog.transcoding import encode, ffmpeg, pipeline, sidecars, stream
 
     phases: dict[str, float] = {}
 
@@ -161,8 +162,14 @@ def child(source: str) -> None:
 
         setattr(owner, attr, wrapper)
 
-    modules = {"pipeline": pipeline, "encode": encode, "ffmpeg": ffmpeg}
-    modules["services"] = pipeline.video_services
+    modules = {
+        "pipeline": pipeline,
+        "encode": encode,
+        "ffmpeg": ffmpeg,
+        "stream": stream,
+        "sidecars": sidecars,
+        "services": video_lease,
+    }
     for owner, attr, label in PHASES:
         timed(modules[owner], attr, label)
 

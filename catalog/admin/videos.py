@@ -5,10 +5,10 @@ storage; probing and encoding happen on a worker, never in the request.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 
 from vod.uploads import accepts_large_body
@@ -60,11 +60,7 @@ class VideoForm(forms.ModelForm):
             if self.instance.pk is None:
                 raise ValidationError("Choose the source file to upload.")
             return None
-        if upload.size > settings.VIDEO_UPLOAD_MAX_BYTES:
-            raise ValidationError(
-                f"The file is {upload.size / 1024**3:.1f} GB; the limit is "
-                f"{settings.VIDEO_UPLOAD_MAX_BYTES / 1024**3:.1f} GB."
-            )
+        services.video_source_check(size=upload.size)
         if not upload.name.lower().endswith(SOURCE_EXTENSIONS):
             raise ValidationError(
                 "This does not look like a video file; use one of "
@@ -75,10 +71,12 @@ class VideoForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("movie") and cleaned.get("episode"):
-            raise ValidationError(
-                "A video belongs to a movie or to an episode, not both."
-            )
+        # The service's own rules, checked before anything is stored.
+        services.video_attach_check(
+            video=self.instance if self.instance.pk else None,
+            title=cleaned.get("movie"),
+            episode=cleaned.get("episode"),
+        )
         return cleaned
 
 
@@ -90,10 +88,10 @@ class TextTrackForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload and hasattr(
-            upload, "content_type"
-        ):  # a new upload, not the stored file
-            self.webvtt = to_webvtt(upload.read(), upload.name)
+        if upload and hasattr(upload, "content_type"):  # a new upload
+            # The conversion the service makes: a file it would refuse is
+            # refused here, next to the field, before anything is stored.
+            to_webvtt(upload.read(), upload.name)
             upload.seek(0)
         return upload
 
@@ -276,7 +274,8 @@ class VideoAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change: bool) -> None:
         if formset.model is not TextTrack:
             return super().save_formset(request, form, formset, change)
-        # Subtitles go through the service, which converts them and repackages.
+        # Every change goes through the services, which convert the file and
+        # package the stream again so players see it.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = (
             [],
             [],
@@ -284,26 +283,42 @@ class VideoAdmin(admin.ModelAdmin):
         )
         for deleted in formset.deleted_forms:
             if deleted.instance.pk:
-                deleted.instance.delete()
+                services.text_track_remove(track=deleted.instance)
                 formset.deleted_objects.append(deleted.instance)
         for track_form in formset.forms:
             if track_form in formset.deleted_forms or not track_form.has_changed():
                 continue
             data = track_form.cleaned_data
-            if "file" in track_form.changed_data:
+            fields = {
+                "language": data["language"],
+                "label": data["label"],
+                "kind": data["kind"],
+                "is_default": data["is_default"],
+            }
+            if track_form.instance.pk is None:
                 track = services.text_track_add(
-                    video=form.instance,
-                    language=data["language"],
-                    label=data["label"],
-                    kind=data["kind"],
-                    is_default=data["is_default"],
-                    file=data["file"],
+                    video=form.instance, file=data["file"], **fields
                 )
                 formset.new_objects.append(track)
             else:
-                track = track_form.save()
+                new_file = "file" in track_form.changed_data
+                track = services.text_track_update(
+                    track=track_form.instance,
+                    file=data["file"] if new_file else None,
+                    **fields,
+                )
                 formset.changed_objects.append((track, track_form.changed_data))
         return None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A rule only a write can check (another editor got there first) is
+        # raised by the service once the form has passed: nothing is kept, and
+        # the editor sees the service's reason.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description="Re-transcode selected videos", permissions=["change"])
     def retranscode(self, request, queryset):

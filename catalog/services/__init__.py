@@ -1,5 +1,11 @@
-"""Every write to the catalog: titles and credits, and video assets."""
+"""Every write to the catalog: titles and credits, and video assets.
 
+One module per job: editors' writes to titles (``titles``), videos
+(``videos``) and their text tracks (``text_tracks``); the transcode worker's
+lease on a job (``video_lease``); beat's upkeep (``video_upkeep``).
+"""
+
+from .text_tracks import text_track_add, text_track_remove, text_track_update
 from .titles import (
     person_rename,
     person_titles_search_refresh_queue,
@@ -8,36 +14,37 @@ from .titles import (
     title_search_refresh,
     title_unpublish,
 )
+from .video_lease import LeaseLost, video_abandon_revision, video_claim, video_fail
+from .video_upkeep import video_revisions_cleanup, video_transcode_reap
 from .videos import (
-    LeaseLost,
-    text_track_add,
-    video_abandon_revision,
     video_attach,
-    video_claim,
+    video_attach_check,
     video_create,
-    video_fail,
     video_retranscode,
-    video_revisions_cleanup,
     video_source_attach,
-    video_transcode_reap,
+    video_source_check,
 )
 
 __all__ = [
     "LeaseLost",
-    "video_abandon_revision",
-    "video_attach",
-    "video_claim",
     "person_rename",
     "person_titles_search_refresh_queue",
     "text_track_add",
+    "text_track_remove",
+    "text_track_update",
     "title_people_names",
     "title_publish",
     "title_search_refresh",
     "title_unpublish",
+    "video_abandon_revision",
+    "video_attach",
+    "video_attach_check",
+    "video_claim",
     "video_create",
     "video_fail",
     "video_retranscode",
     "video_revisions_cleanup",
     "video_source_attach",
+    "video_source_check",
     "video_transcode_reap",
 ]

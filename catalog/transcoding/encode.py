@@ -21,11 +21,9 @@ from django.conf import settings
 from . import ffmpeg as ffmpeg_runner
 from .errors import SourceRejected, TranscodeError
 from .ladder import Rung
+from .layout import INIT_NAME, SEGMENT_NAME
 
-INIT_NAME = "init-$RepresentationID$.m4s"
-SEGMENT_NAME = "seg-$RepresentationID$-$Number%05d$.m4s"
-MPD_NAME = "manifest.mpd"
-STORYBOARD_NAME = "storyboard.jpg"
+MPD_NAME = "manifest.mpd"  # in the scratch folder; published as layout.MPD
 THUMBNAIL_PATTERN = "thumb-%05d.jpg"
 STORYBOARD_COLUMNS = 10
 STORYBOARD_MAX_TILES = 200

@@ -3,24 +3,19 @@
 ffmpeg's DASH muxer keeps one HLS media playlist per representation up to date
 as segments are finished; ``read_media_playlist`` reads them, and the writers
 here describe the same segments to players: variant playlists (EVENT while the
-encode runs, VOD once done), a master playlist with measured bandwidths, the
-MPD with text tracks added, and the storyboard's WebVTT thumbnails track.
+encode runs, VOD once done), the MPD with text tracks added, and the
+storyboard's WebVTT thumbnails track. The master playlist's writer is shared
+with delivery, in ``manifest_format``.
 """
 
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MPD_NS = "urn:mpeg:dash:schema:mpd:2011"
-ET.register_namespace("", MPD_NS)
-ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-
-AUDIO_GROUP = "audio"
-SUBTITLES_GROUP = "subs"
+from .manifest_format import MPD_NS, TextTrackEntry
 
 
 @dataclass
@@ -52,28 +47,6 @@ class MediaPlaylist:
         # HLS forbids (AVERAGE-BANDWIDTH <= BANDWIDTH).
         peak = max(peak, average)
         return int(math.ceil(peak)), int(math.ceil(average))
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A video rung as a master playlist lists it."""
-
-    uri: str
-    bandwidth: int
-    average_bandwidth: int
-    width: int
-    height: int
-    codecs: str
-    frame_rate: float
-
-
-@dataclass(frozen=True)
-class TextTrackEntry:
-    uri: str  # the HLS playlist around the file
-    vtt_uri: str  # the WebVTT file itself, which the MPD points at
-    language: str
-    name: str
-    default: bool = False
 
 
 def read_media_playlist(path: Path) -> MediaPlaylist | None:
@@ -132,58 +105,6 @@ def variant_playlist(playlist: MediaPlaylist, *, final: bool) -> str:
         lines += [f"#EXTINF:{segment.duration:.6f},", segment.name]
     if final:
         lines.append("#EXT-X-ENDLIST")
-    return "\n".join(lines) + "\n"
-
-
-# What an HLS quoted-string cannot hold (RFC 8216 4.2): CR, LF and the double
-# quote; other control characters and line separators go too, for the players.
-_NOT_QUOTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def _quoted(value: str) -> str:
-    """``value`` as an HLS quoted-string: a stored label or language with a
-    newline or a quote can never start a tag of its own."""
-    return '"' + _NOT_QUOTABLE.sub(" ", value).replace('"', "'") + '"'
-
-
-def master_playlist(
-    variants: Iterable[Variant],
-    *,
-    audio_uri: str | None,
-    audio_codec: str = "mp4a.40.2",
-    audio_bandwidth: tuple[int, int] = (0, 0),
-    text_tracks: Iterable[TextTrackEntry] = (),
-    uri: Callable[[str], str] = lambda path: path,
-) -> str:
-    """The HLS master playlist; ``uri`` maps each path (e.g. to a signed URL)."""
-    text_tracks = list(text_tracks)
-    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    if audio_uri:
-        lines.append(
-            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO_GROUP}",NAME="Main",'
-            f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI={_quoted(uri(audio_uri))}'
-        )
-    for track in text_tracks:
-        lines.append(
-            f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="{SUBTITLES_GROUP}",'
-            f"NAME={_quoted(track.name)},LANGUAGE={_quoted(track.language)},"
-            f"DEFAULT={'YES' if track.default else 'NO'},AUTOSELECT=YES,"
-            f"URI={_quoted(uri(track.uri))}"
-        )
-    for variant in variants:
-        codecs = variant.codecs + (f",{audio_codec}" if audio_uri else "")
-        attributes = [
-            f"BANDWIDTH={variant.bandwidth + audio_bandwidth[0]}",
-            f"AVERAGE-BANDWIDTH={variant.average_bandwidth + audio_bandwidth[1]}",
-            f"RESOLUTION={variant.width}x{variant.height}",
-            f'CODECS="{codecs}"',
-            f"FRAME-RATE={variant.frame_rate:.3f}",
-        ]
-        if audio_uri:
-            attributes.append(f'AUDIO="{AUDIO_GROUP}"')
-        if text_tracks:
-            attributes.append(f'SUBTITLES="{SUBTITLES_GROUP}"')
-        lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), uri(variant.uri)]
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ it; parsed copies are cached, for a long time once the revision is published
 
 Rungs are matched to their files by position: ffmpeg numbers representations
 in the order of the ladder, which is the master's order, and names init and
-media segments after that number (``encode.INIT_NAME``, ``SEGMENT_NAME``).
+media segments after that number (``layout.representation_files``).
 """
 
 import posixpath
@@ -22,14 +22,20 @@ from xml.sax.saxutils import escape
 
 from django.core.cache import cache
 
-from catalog.transcoding import encode, packaging, pipeline
+from catalog.transcoding import layout
+from catalog.transcoding.manifest_format import (
+    AUDIO_CODEC,
+    MPD_NS,
+    TextTrackEntry,
+    Variant,
+    master_playlist,
+)
 from catalog.transcoding.publish import video_storage
 
-MASTER = pipeline.MASTER_PLAYLIST
-MPD = pipeline.MPD
+MASTER = layout.MASTER_PLAYLIST
+MPD = layout.MPD
 PUBLISHED_CACHE_SECONDS = 24 * 3600
 GROWING_CACHE_SECONDS = 2
-MPD_NS = packaging.MPD_NS
 _ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 _RUNG_NAME = re.compile(r"^(\d+)p\.m3u8$")
 _BASE_URL_MARK = "@@BASE_URL@@"
@@ -42,7 +48,7 @@ _RELATIVE_BASE_URL = re.compile(r"(<BaseURL>)(?!@@)([^<:]+)(</BaseURL>)")
 class Rung:
     index: int  # the representation id of its init and media segments
     lines: int  # "480p" is 480: what a plan's max_height is compared with
-    variant: packaging.Variant
+    variant: Variant
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,7 @@ class StoredMaster:
     rungs: tuple[Rung, ...]
     audio_uri: str | None
     audio_codec: str
-    text_tracks: tuple[packaging.TextTrackEntry, ...]
+    text_tracks: tuple[TextTrackEntry, ...]
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -65,10 +71,10 @@ def _lines(uri: str, width: int, height: int) -> int:
 
 
 def parse_master(text: str) -> StoredMaster:
-    """Read a master playlist written by ``packaging.master_playlist``."""
+    """Read a master playlist written by ``manifest_format.master_playlist``."""
     rungs: list[Rung] = []
     audio_uri = None
-    audio_codec = pipeline.AUDIO_CODEC
+    audio_codec = AUDIO_CODEC
     text_tracks = []
     pending = None
     for raw in text.splitlines():
@@ -80,9 +86,9 @@ def parse_master(text: str) -> StoredMaster:
                 audio_uri = uri
             elif attributes.get("TYPE") == "SUBTITLES" and uri:
                 text_tracks.append(
-                    packaging.TextTrackEntry(
+                    TextTrackEntry(
                         uri=uri,
-                        vtt_uri=posixpath.splitext(uri)[0] + ".vtt",
+                        vtt_uri=layout.text_track_file(uri),
                         language=attributes.get("LANGUAGE", ""),
                         name=attributes.get("NAME", ""),
                         default=attributes.get("DEFAULT") == "YES",
@@ -97,7 +103,7 @@ def parse_master(text: str) -> StoredMaster:
             if audio:
                 audio_codec = audio[0]
             bandwidth = int(pending.get("BANDWIDTH", "0"))
-            variant = packaging.Variant(
+            variant = Variant(
                 uri=line,
                 bandwidth=bandwidth,
                 average_bandwidth=int(pending.get("AVERAGE-BANDWIDTH", bandwidth)),
@@ -167,17 +173,6 @@ def rungs_for_height(
     return allowed, withheld
 
 
-def _representation_files(representation: int) -> list[str]:
-    """Init and media segments of one representation, as grant patterns: the
-    number is exactly its digits (``?`` each), so rung 1 never matches rung 10."""
-    number = re.search(r"\$Number%0(\d)d\$", encode.SEGMENT_NAME)
-    media = encode.SEGMENT_NAME.replace(number.group(0), "?" * int(number.group(1)))
-    return [
-        name.replace("$RepresentationID$", str(representation))
-        for name in (encode.INIT_NAME, media)
-    ]
-
-
 def granted_files(master: StoredMaster, allowed: Iterable[Rung]) -> tuple[str, ...]:
     """What a session with ``allowed`` rungs may fetch, as patterns under the
     revision's folder: those rungs' playlists, init and media segments, the
@@ -185,13 +180,13 @@ def granted_files(master: StoredMaster, allowed: Iterable[Rung]) -> tuple[str, .
     stored master and MPD (the session's own copies replace them)."""
     names = []
     for rung in allowed:
-        names += [rung.variant.uri, *_representation_files(rung.index)]
+        names += [rung.variant.uri, *layout.representation_files(rung.index)]
     if master.audio_uri:
         # ffmpeg numbers the audio representation after the video rungs.
-        names += [master.audio_uri, *_representation_files(len(master.rungs))]
+        names += [master.audio_uri, *layout.representation_files(len(master.rungs))]
     for entry in master.text_tracks:
         names += [entry.uri, entry.vtt_uri]
-    names += [pipeline.POSTER, pipeline.THUMBNAILS, encode.STORYBOARD_NAME]
+    names += layout.ARTWORK
     return tuple(dict.fromkeys(names))
 
 
@@ -199,7 +194,7 @@ def session_master_text(
     master: StoredMaster, rungs: Iterable[Rung], *, url: Callable[[str], str]
 ) -> str:
     """The session's master playlist: ``rungs`` only, each name mapped by ``url``."""
-    return packaging.master_playlist(
+    return master_playlist(
         [rung.variant for rung in rungs],
         audio_uri=master.audio_uri,
         audio_codec=master.audio_codec,

@@ -1,13 +1,13 @@
 """A session's delivery: its grant, and the URLs a player needs to play it."""
 
 import datetime
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 
 from catalog.models import TextTrack
+from catalog.transcoding import layout
 
 from ..models import PlaybackSession
 from . import manifests
@@ -87,9 +87,7 @@ def session_grant_renewal(session: PlaybackSession) -> dict | None:
 
 
 def _kind_of(entry) -> str:
-    # The pipeline names a track's files "<language>-<kind>" (see _store_text_tracks).
-    stem = posixpath.splitext(posixpath.basename(entry.uri))[0]
-    kind = stem.rpartition("-")[2]
+    kind = layout.text_track_kind(entry.uri)
     return kind if kind in TextTrack.Kind.values else TextTrack.Kind.SUBTITLES
 
 

@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from catalog import services
 from catalog.models import TextTrack, Video
 from tests.catalog.factories import TitleFactory
 
@@ -108,3 +110,185 @@ def test_video_change_page_shows_status_progress_and_renditions(editor_client):
     page = response.content.decode()
     assert "Processing" in page
     assert 'value="42"' in page
+
+
+# --- Subtitles edited or deleted in the admin republish the stream ----------
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list[tuple]:
+    """The arguments of every transcode task sent to the broker."""
+    from catalog.tasks import video_transcode
+
+    sent = []
+    monkeypatch.setattr(video_transcode, "delay", lambda *args: sent.append(args))
+    return sent
+
+
+@pytest.fixture
+def published_with_subtitles() -> tuple[Video, TextTrack]:
+    """A published video with a source and one English track, added by the service."""
+    video = Video.objects.create(status=Video.Status.READY, revision="r1")
+    video.source.save("film.mp4", SimpleUploadedFile("film.mp4", b"\x00" * 10))
+    track = services.text_track_add(
+        video=video,
+        language="en",
+        label="English",
+        file=SimpleUploadedFile("en.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"),
+    )
+    Video.objects.filter(pk=video.pk).update(
+        status=Video.Status.READY, stage=Video.Stage.DONE
+    )
+    video.refresh_from_db()
+    return video, track
+
+
+def _track_post(video: Video, track: TextTrack, **changes) -> dict:
+    row = {
+        "text_tracks-0-id": track.pk,
+        "text_tracks-0-video": video.pk,
+        "text_tracks-0-language": track.language,
+        "text_tracks-0-label": track.label,
+        "text_tracks-0-kind": track.kind,
+    }
+    row.update({f"text_tracks-0-{key}": value for key, value in changes.items()})
+    return {
+        "text_tracks-TOTAL_FORMS": "1",
+        "text_tracks-INITIAL_FORMS": "1",
+        "text_tracks-MIN_NUM_FORMS": "0",
+        "text_tracks-MAX_NUM_FORMS": "1000",
+        **row,
+    }
+
+
+def _assert_republished(video: Video, queued_tasks: list) -> None:
+    """What the service path does: a new job for the source, sent once committed."""
+    before = video.job_token
+    video.refresh_from_db()
+    assert video.job_token != before
+    assert video.status == Video.Status.QUEUED
+    assert video.revision == "r1"  # the published stream plays until then
+    assert queued_tasks == [(video.pk, str(video.job_token))]
+
+
+def test_service_path_republishes_as_the_admin_does(
+    published_with_subtitles, django_capture_on_commit_callbacks, queued_tasks
+):
+    video, track = published_with_subtitles
+    with django_capture_on_commit_callbacks(execute=True):
+        services.text_track_update(
+            track=track,
+            language="en",
+            label="English (UK)",
+            kind=track.kind,
+            is_default=False,
+        )
+    _assert_republished(video, queued_tasks)
+
+
+def test_deleting_subtitles_in_admin_republishes_without_them(
+    editor_client,
+    published_with_subtitles,
+    django_capture_on_commit_callbacks,
+    queued_tasks,
+):
+    video, track = published_with_subtitles
+    stored = track.file.name
+    storage = track.file.storage
+    assert storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            f"/admin/catalog/video/{video.pk}/change/",
+            _track_post(video, track, DELETE="on"),
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not TextTrack.objects.exists()
+    assert not storage.exists(stored)
+    _assert_republished(video, queued_tasks)
+
+
+def test_editing_a_subtitle_label_in_admin_republishes(
+    editor_client,
+    published_with_subtitles,
+    django_capture_on_commit_callbacks,
+    queued_tasks,
+):
+    video, track = published_with_subtitles
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            f"/admin/catalog/video/{video.pk}/change/",
+            _track_post(video, track, label="English (UK)", is_default="on"),
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    track.refresh_from_db()
+    assert (track.label, track.is_default) == ("English (UK)", True)
+    _assert_republished(video, queued_tasks)
+
+
+def test_replacing_a_subtitle_file_in_admin_converts_it_and_republishes(
+    editor_client,
+    published_with_subtitles,
+    django_capture_on_commit_callbacks,
+    queued_tasks,
+):
+    video, track = published_with_subtitles
+    srt = b"1\n00:00:01,000 --> 00:00:02,000\nBonjour\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            f"/admin/catalog/video/{video.pk}/change/",
+            _track_post(
+                video,
+                track,
+                language="fr",
+                label="Fran\u00e7ais",
+                file=SimpleUploadedFile("fr.srt", srt),
+            ),
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    track = TextTrack.objects.get()  # the same track, not a second one
+    assert track.language == "fr"
+    with track.file.open("rb") as handle:
+        assert handle.read().decode().startswith("WEBVTT")
+    _assert_republished(video, queued_tasks)
+
+
+# --- The admin's rules are the services' -------------------------------------
+
+
+def test_admin_shows_the_services_size_limit(editor_client, settings):
+    settings.VIDEO_UPLOAD_MAX_BYTES = 1024
+    response = editor_client.post(
+        "/admin/catalog/video/add/",
+        {
+            "upload": SimpleUploadedFile("film.mp4", b"\x00" * 4096),
+            **_inline_management(),
+        },
+    )
+    assert response.status_code == 200
+    with pytest.raises(ValidationError) as refused:
+        services.video_source_check(size=4096)
+    assert refused.value.messages[0] in response.content.decode()
+    assert not Video.objects.exists()
+
+
+def test_admin_shows_an_error_a_service_raises_while_saving(
+    editor_client, published_with_subtitles, monkeypatch
+):
+    # A rule only the write can check (e.g. another editor got there first).
+    video, track = published_with_subtitles
+
+    def refuse(**kwargs):
+        raise ValidationError("Another editor changed these subtitles meanwhile.")
+
+    monkeypatch.setattr(services, "text_track_update", refuse)
+    response = editor_client.post(
+        f"/admin/catalog/video/{video.pk}/change/",
+        _track_post(video, track, label="Changed"),
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Another editor changed these subtitles meanwhile." in (
+        response.content.decode()
+    )
+    track.refresh_from_db()
+    assert track.label == "English"

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import m3u8
 import pytest
 
-from catalog.transcoding import packaging
+from catalog.transcoding import manifest_format
 from playback.delivery import manifests
 
 MPD = "{urn:mpeg:dash:schema:mpd:2011}"
@@ -14,8 +14,8 @@ MPD = "{urn:mpeg:dash:schema:mpd:2011}"
 pytestmark = pytest.mark.django_db
 
 
-def variant(name: str, width: int, height: int) -> packaging.Variant:
-    return packaging.Variant(
+def variant(name: str, width: int, height: int) -> manifest_format.Variant:
+    return manifest_format.Variant(
         uri=name,
         bandwidth=1000 * height,
         average_bandwidth=900 * height,
@@ -26,7 +26,7 @@ def variant(name: str, width: int, height: int) -> packaging.Variant:
     )
 
 
-LADDER = packaging.master_playlist(
+LADDER = manifest_format.master_playlist(
     [
         variant("1080p.m3u8", 1920, 1080),
         variant("720p.m3u8", 1280, 720),
@@ -36,7 +36,7 @@ LADDER = packaging.master_playlist(
     audio_uri="audio.m3u8",
     audio_bandwidth=(128_000, 120_000),
     text_tracks=[
-        packaging.TextTrackEntry(
+        manifest_format.TextTrackEntry(
             uri="subs/pt-BR-captions.m3u8",
             vtt_uri="subs/pt-BR-captions.vtt",
             language="pt-BR",
@@ -104,7 +104,7 @@ def test_a_plan_below_every_rung_still_gets_the_lowest():
 
 
 def test_a_portrait_rung_is_measured_by_its_short_side():
-    portrait = packaging.master_playlist(
+    portrait = manifest_format.master_playlist(
         [variant("720.m3u8", 720, 1280), variant("360.m3u8", 360, 640)],
         audio_uri=None,
     )

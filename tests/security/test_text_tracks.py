@@ -20,7 +20,7 @@ from accounts.models import User
 from catalog import services
 from catalog.admin.videos import TextTrackForm
 from catalog.models import TextTrack, Video
-from catalog.transcoding import packaging, pipeline
+from catalog.transcoding import manifest_format, packaging, pipeline
 from playback.delivery import manifests
 from tests.catalog.factories import TitleFactory
 from tests.catalog.transcoding.conftest import (
@@ -160,15 +160,19 @@ def _tags(text: str) -> list[str]:
 
 
 def test_the_master_writer_keeps_a_stored_newline_or_quote_inside_its_attribute():
-    track = packaging.TextTrackEntry(
+    track = manifest_format.TextTrackEntry(
         uri="subs/en-subtitles.m3u8",
         vtt_uri="subs/en-subtitles.vtt",
         language='en"\n#EXT-X-STREAM-INF:BANDWIDTH=2',
         name=INJECTED_LABEL,
     )
-    variant = packaging.Variant("144p.m3u8", 200_000, 180_000, 256, 144, "avc1", 25)
+    variant = manifest_format.Variant(
+        "144p.m3u8", 200_000, 180_000, 256, 144, "avc1", 25
+    )
 
-    stored = packaging.master_playlist([variant], audio_uri=None, text_tracks=[track])
+    stored = manifest_format.master_playlist(
+        [variant], audio_uri=None, text_tracks=[track]
+    )
     master = manifests.parse_master(stored)
     session = manifests.session_master_text(
         master, master.rungs, url=lambda name: f"https://cdn.example/{name}?sig=1"
@@ -198,7 +202,7 @@ def test_the_mpd_writer_escapes_a_stored_language_as_xml():
         '<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period>'
         '<AdaptationSet id="0" contentType="video"/></Period></MPD>'
     )
-    track = packaging.TextTrackEntry(
+    track = manifest_format.TextTrackEntry(
         uri="subs/x.m3u8",
         vtt_uri="subs/x.vtt",
         language='en"><BaseURL>http://evil.example/</BaseURL><x a="',

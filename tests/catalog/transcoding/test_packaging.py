@@ -5,13 +5,15 @@ import xml.etree.ElementTree as ET
 import m3u8
 import pytest
 
+from catalog.transcoding.manifest_format import (
+    TextTrackEntry,
+    Variant,
+    master_playlist,
+)
 from catalog.transcoding.packaging import (
     MediaPlaylist,
     Segment,
-    TextTrackEntry,
-    Variant,
     codecs_from_ffmpeg_master,
-    master_playlist,
     mpd_with_text_tracks,
     read_media_playlist,
     storyboard_vtt,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.models import Video
-from catalog.services import videos as video_services
+from catalog.services import video_lease
 from catalog.tasks import video_transcode
 from tests.catalog.factories import VideoFactory
 
@@ -81,7 +81,7 @@ def test_job_released_for_a_retry_is_left_to_the_retry(
     # A transient failure gives the job back; the task retries after a backoff,
     # so the reaper must not take it for a lost message and send it at once.
     video = processing_video(quiet_for=datetime.timedelta(seconds=1), attempts=1)
-    video_services.video_release(
+    video_lease.video_release(
         video_id=video.pk, job_token=str(video.job_token), reason="Retrying: disk"
     )
 

@@ -1,0 +1,43 @@
+"""One transcode's state while it runs, and its heartbeat."""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..models import Video
+from ..services import video_lease
+from .ladder import Rung
+from .probe import Probe
+from .publish import RevisionWriter
+
+
+@dataclass
+class Job:
+    video: Video
+    job_token: str
+    revision: str
+    work: Path
+    writer: RevisionWriter
+    probe: Probe | None = None
+    rungs: list[Rung] = field(default_factory=list)
+    frame_rate: float = 0.0
+    previewed: bool = False
+    preview_counts: tuple = ()  # segments per stream in the last preview written
+    last_heartbeat: float = 0.0
+
+    @property
+    def out(self) -> Path:
+        """The scratch folder ffmpeg writes the stream into."""
+        return self.work / "out"
+
+    def heartbeat(
+        self, *, progress: int | None = None, stage: str | None = None
+    ) -> None:
+        """Keep the lease; raises LeaseLost once the job is no longer ours."""
+        self.last_heartbeat = time.monotonic()
+        video_lease.video_heartbeat(
+            video_id=self.video.pk,
+            job_token=self.job_token,
+            progress=progress,
+            stage=stage,
+        )
