@@ -41,7 +41,7 @@ from catalog import services
 from catalog.models import Rendition, RevisionCleanup, Video
 from catalog.transcoding import pipeline
 from catalog.transcoding.errors import TransientFailure
-from catalog.transcoding.media_types import GROWING_PLAYLIST, IMMUTABLE, PLAYLIST
+from vod.media_types import GROWING_PLAYLIST, IMMUTABLE, PLAYLIST
 from catalog.transcoding.publish import RevisionWriter
 from playback.delivery.serving import storage_file_response
 from tests.catalog.factories import TitleFactory

@@ -17,7 +17,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from catalog.transcoding.media_types import content_type_for
+from vod.media_types import content_type_for
 from catalog.transcoding.publish import video_storage
 from vod.api.errors import json_error
 

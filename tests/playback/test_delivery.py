@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from catalog.transcoding.media_types import IMMUTABLE
+from vod.media_types import IMMUTABLE
 from playback import services
 from playback.delivery.signing import Grant, Signer
 from playback.models import PlaybackSession
