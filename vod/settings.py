@@ -464,7 +464,7 @@ SPECTACULAR_SETTINGS = {
         "TitleKindEnum": "catalog.models.Title.Kind",
         "TextTrackKindEnum": "catalog.models.TextTrack.Kind",
         # Titles' ratings and profiles' limits share one scale.
-        "MaturityRatingEnum": "catalog.models.Title.Maturity",
+        "MaturityRatingEnum": "vod.maturity.Maturity",
     },
 }
 SIMPLE_JWT = {
