@@ -51,6 +51,7 @@ cluster-test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(if $(HAVE_NPM),npm run --silent lint,@echo "npm missing: skipping ESLint on the player")
 

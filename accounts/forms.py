@@ -9,7 +9,7 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 
-from catalog.models import Title
+from vod.maturity import Maturity
 
 from . import services
 from .models import Profile
@@ -126,7 +126,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
     max_maturity = forms.TypedChoiceField(
         label="Maturity limit for a kids profile",
         coerce=int,
-        choices=Title.Maturity.choices,
+        choices=Maturity.choices,
         initial=Profile.KIDS_DEFAULT_MATURITY,
         required=False,
         empty_value=None,

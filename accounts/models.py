@@ -6,7 +6,7 @@ from django.contrib.auth.models import (
 from django.db import models
 from django.utils import timezone
 
-from catalog.models import Title
+from vod.maturity import Maturity
 
 
 class UserManager(BaseUserManager):
@@ -151,15 +151,15 @@ class Profile(models.Model):
 
     MAX_PER_ACCOUNT = 5
     # A kids profile starts at 7+; other profiles see everything.
-    KIDS_DEFAULT_MATURITY = Title.Maturity.AGE_7
-    ADULT_MATURITY = Title.Maturity.AGE_18
+    KIDS_DEFAULT_MATURITY = Maturity.AGE_7
+    ADULT_MATURITY = Maturity.AGE_18
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profiles")
     name = models.CharField(max_length=50)
     is_kids = models.BooleanField(default=False)
     max_maturity = models.PositiveSmallIntegerField(
-        choices=Title.Maturity.choices,
-        default=Title.Maturity.AGE_18,
+        choices=Maturity.choices,
+        default=Maturity.AGE_18,
         help_text="The highest maturity rating shown (0, 7, 13, 16 or 18).",
     )
     created_at = models.DateTimeField(auto_now_add=True)

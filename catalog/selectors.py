@@ -5,10 +5,6 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
-from rest_framework.exceptions import APIException
-
-from accounts.models import Profile
-from accounts.selectors import ProfileRequired, profile_for_request
 
 from .caching import catalog_memo
 from .models import Credit, Episode, Genre, Person, Season, Title
@@ -28,56 +24,37 @@ class HomePage:
     genre_rows: list[GenreRow]
 
 
-def viewer_profile(request, *, strict: bool = False) -> Profile | None:
-    """The profile a signed-in request acts for; None when anonymous or when an
-    account with several profiles has not picked one yet.
-
-    A bad ``X-Profile-ID`` header is ignored for pages; ``strict`` (the API)
-    lets its 400 or 404 through.
-    """
-    if not request.user.is_authenticated:
-        return None
-    try:
-        return profile_for_request(request)
-    except ProfileRequired:
-        return None
-    except APIException:
-        if strict:
-            raise
-        return None
-
-
-def titles_visible_to(profile: Profile | None = None) -> QuerySet[Title]:
-    """What a viewer may see; with a profile, only titles up to its maturity rating."""
+def titles_visible_to(max_maturity: int | None = None) -> QuerySet[Title]:
+    """What a viewer may see; with ``max_maturity``, only titles rated up to it."""
     titles = Title.objects.visible_to_viewers()
-    if profile is not None:
-        titles = titles.filter(maturity_rating__lte=profile.max_maturity)
+    if max_maturity is not None:
+        titles = titles.filter(maturity_rating__lte=max_maturity)
     return titles
 
 
-def title_list_for_viewers(*, profile: Profile | None = None) -> QuerySet[Title]:
+def title_list_for_viewers(*, max_maturity: int | None = None) -> QuerySet[Title]:
     """Titles a viewer may see, newest first, with what a list item shows."""
     return (
-        titles_visible_to(profile)
+        titles_visible_to(max_maturity)
         .prefetch_related("genres")
         .order_by(F("published_at").desc(nulls_last=True), "-pk")
     )
 
 
 def title_cards(
-    queryset: QuerySet[Title] | None = None, *, profile: Profile | None = None
+    queryset: QuerySet[Title] | None = None, *, max_maturity: int | None = None
 ) -> QuerySet[Title]:
     """Titles for a row or grid of cards: no related rows are needed."""
     queryset = Title.objects.all() if queryset is None else queryset
     queryset = queryset.visible_to_viewers()
-    if profile is not None:
-        queryset = queryset.filter(maturity_rating__lte=profile.max_maturity)
+    if max_maturity is not None:
+        queryset = queryset.filter(maturity_rating__lte=max_maturity)
     return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
 
 
-def home_page(*, per_row: int = 12, profile: Profile | None = None) -> HomePage:
+def home_page(*, per_row: int = 12, max_maturity: int | None = None) -> HomePage:
     """The featured title, new releases and a row per genre, in four queries."""
-    visible = titles_visible_to(profile)
+    visible = titles_visible_to(max_maturity)
     featured = (
         title_cards(visible.filter(is_featured=True)).first()
         or title_cards(visible).first()
@@ -113,11 +90,14 @@ def home_page(*, per_row: int = 12, profile: Profile | None = None) -> HomePage:
 
 
 def title_detail_for_viewers(
-    *, slug: str | None = None, pk: int | None = None, profile: Profile | None = None
+    *,
+    slug: str | None = None,
+    pk: int | None = None,
+    max_maturity: int | None = None,
 ) -> Title:
     """One visible title with genres, credits, and seasons with their episodes."""
     queryset = (
-        titles_visible_to(profile)
+        titles_visible_to(max_maturity)
         .select_related("video")
         .prefetch_related(
             "genres",
@@ -141,20 +121,20 @@ def genre_list() -> QuerySet[Genre]:
 
 
 def title_search_for_viewers(
-    *, query: str, profile: Profile | None = None
+    *, query: str, max_maturity: int | None = None
 ) -> QuerySet[Title]:
     """Visible titles matching ``query``, best match first."""
-    return search_titles(titles_visible_to(profile), query)
+    return search_titles(titles_visible_to(max_maturity), query)
 
 
 def person_list() -> QuerySet[Person]:
     return Person.objects.all()
 
 
-def person_detail_for_viewers(*, pk: int, profile: Profile | None = None) -> Person:
+def person_detail_for_viewers(*, pk: int, max_maturity: int | None = None) -> Person:
     """A person with the visible titles they are credited on."""
     credits = (
-        Credit.objects.filter(title__in=titles_visible_to(profile).values("pk"))
+        Credit.objects.filter(title__in=titles_visible_to(max_maturity).values("pk"))
         .select_related("title")
         .prefetch_related("title__genres")
         .order_by(F("title__year").desc(nulls_last=True), "title__name")

@@ -1,9 +1,10 @@
-"""Viewer pages, server-rendered."""
+"""Viewer pages of the catalog alone: a genre's titles, and search.
+
+The home and title pages, which add the viewer's own rows, are in ``pages``.
+"""
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-
-from playback.views import continue_watching_for, play_action_for  # watch page
 
 from . import selectors
 from .models import Genre
@@ -12,26 +13,10 @@ from .search import SEARCH_QUERY_MAX_LENGTH
 PAGE_SIZE = 24
 
 
-def home(request):
-    profile = selectors.viewer_profile(request)
-    page = selectors.home_page(profile=profile)
-    continuing = continue_watching_for(request)  # watch page: Continue watching
-    context = {"page": page, "continue_watching": continuing}
-    return render(request, "catalog/home.html", context)
-
-
-def title_detail(request, slug: str):
-    title = selectors.title_detail_for_viewers(
-        slug=slug, profile=selectors.viewer_profile(request)
-    )
-    play = play_action_for(request, title)  # watch page: Play / Resume
-    return render(request, "catalog/title_detail.html", {"title": title, "play": play})
-
-
 def genre(request, slug: str):
     genre = get_object_or_404(Genre, slug=slug)
     titles = selectors.title_cards(
-        genre.titles.all(), profile=selectors.viewer_profile(request)
+        genre.titles.all(), max_maturity=request.profile.max_maturity()
     )
     page = Paginator(titles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "catalog/genre.html", {"genre": genre, "page_obj": page})
@@ -48,7 +33,7 @@ def search(request):
         error = "Please search with letters, numbers and punctuation only."
     elif query:
         titles = selectors.title_search_for_viewers(
-            query=query, profile=selectors.viewer_profile(request)
+            query=query, max_maturity=request.profile.max_maturity()
         )
         page = Paginator(titles, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"query": query, "page_obj": page, "error": error}

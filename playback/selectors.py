@@ -252,7 +252,7 @@ def _resume_point(row: WatchProgress, following: dict) -> ResumePoint | None:
 def continue_watching(profile: Profile, limit: int = 20) -> list[ResumePoint]:
     """Titles started and not finished, newest first: where each one stopped,
     or the next episode after one watched to the end. Two queries."""
-    titles = catalog_selectors.titles_visible_to(profile)
+    titles = catalog_selectors.titles_visible_to(profile.max_maturity)
     rows = list(_latest_per_title(profile, titles))
     following = _episodes_following(rows)
     points = [point for row in rows if (point := _resume_point(row, following))]
@@ -269,7 +269,7 @@ def title_resume_point(profile: Profile, title: Title) -> ResumePoint | None:
 
 def watch_history(profile: Profile) -> QuerySet[WatchProgress]:
     """Every movie and episode the profile played, most recent first."""
-    titles = catalog_selectors.titles_visible_to(profile)
+    titles = catalog_selectors.titles_visible_to(profile.max_maturity)
     return (
         WatchProgress.objects.filter(profile=profile, title__in=titles.values("pk"))
         .select_related("title", "episode__season", "episode__video")
@@ -282,7 +282,7 @@ def watch_history(profile: Profile) -> QuerySet[WatchProgress]:
 
 def watchlist(profile: Profile) -> QuerySet[WatchlistItem]:
     """The profile's list, last added first, visible titles only."""
-    titles = catalog_selectors.titles_visible_to(profile)
+    titles = catalog_selectors.titles_visible_to(profile.max_maturity)
     return (
         WatchlistItem.objects.filter(profile=profile, title__in=titles.values("pk"))
         .select_related("title")
@@ -295,3 +295,49 @@ def watchlist_title_ids(profile: Profile) -> set[int]:
     return set(
         WatchlistItem.objects.filter(profile=profile).values_list("title_id", flat=True)
     )
+
+
+# --- Play or resume -----------------------------------------------------------
+
+
+def episodes_in_order(title: Title) -> list[Episode]:
+    """A series' episodes, season by season (``title_detail_for_viewers``
+    prefetches them in number order)."""
+    return [
+        episode for season in title.seasons.all() for episode in season.episodes.all()
+    ]
+
+
+def first_episode(title: Title) -> Episode | None:
+    """The series' first playable episode, else its first one; None if it has none."""
+    episodes = episodes_in_order(title)
+    playable = [e for e in episodes if e.video_id and e.video.is_playable]
+    return (playable or episodes or [None])[0]
+
+
+@dataclass(frozen=True)
+class PlayAction:
+    """A title's Play (or Resume) button: what it plays, and how far in."""
+
+    episode: Episode | None
+    resume: bool
+    percent: int
+
+
+def play_action(profile: Profile | None, title: Title) -> PlayAction | None:
+    """Resume where the profile stopped, else play from the start; None when
+    there is nothing to play yet. ``title`` comes from
+    ``title_detail_for_viewers``, with its seasons, episodes and videos."""
+    point = title_resume_point(profile, title) if profile is not None else None
+    if point is not None:
+        # After a finished episode the next one starts from the top.
+        return PlayAction(
+            episode=point.episode,
+            resume=not point.up_next,
+            percent=round(point.fraction * 100),
+        )
+    episode = first_episode(title) if title.is_series else None
+    video = episode.video if episode else title.video
+    if video is None or not video.is_playable:
+        return None
+    return PlayAction(episode=episode, resume=False, percent=0)

@@ -1,17 +1,12 @@
 from django.urls import path
 
-from . import views
 from .delivery import views as delivery
 
+# Routed under the "playback" namespace by pages/urls.py, next to the watch
+# page (playback:watch, playback:watch_episode).
 app_name = "playback"
 
 urlpatterns = [
-    path("watch/<slug:slug>/", views.watch, name="watch"),
-    path(
-        "watch/<slug:slug>/s<int:season>e<int:episode>/",
-        views.watch,
-        name="watch_episode",
-    ),
     # Delivery: a session's own manifests, and media behind its signed grant.
     path(
         "playback/s/<str:token>/master.m3u8",

@@ -41,13 +41,13 @@ from catalog import services
 from catalog.models import Rendition, RevisionCleanup, Video
 from catalog.transcoding import pipeline
 from catalog.transcoding.errors import TransientFailure
-from catalog.transcoding.media_types import GROWING_PLAYLIST, IMMUTABLE, PLAYLIST
 from catalog.transcoding.publish import RevisionWriter
 from playback.delivery.serving import storage_file_response
 from tests.catalog.factories import TitleFactory
 from tests.helpers import make_test_clip, start_worker, stop_process, wait_for
 from tests.playback.conftest import api_for
 from tests.playback.factories import ProfileFactory, UserFactory
+from vod.media_types import GROWING_PLAYLIST, IMMUTABLE, PLAYLIST
 from vod.storage import MediaStorage, is_transient
 
 S3_PORT = 9100

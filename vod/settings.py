@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "playback",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "vod.uploads.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.profile: who is watching, resolved on first use (once).
+    "accounts.middleware.ProfileMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as its documentation asks: locks out repeated failed logins.
@@ -465,7 +468,7 @@ SPECTACULAR_SETTINGS = {
         "TitleKindEnum": "catalog.models.Title.Kind",
         "TextTrackKindEnum": "catalog.models.TextTrack.Kind",
         # Titles' ratings and profiles' limits share one scale.
-        "MaturityRatingEnum": "catalog.models.Title.Maturity",
+        "MaturityRatingEnum": "vod.maturity.Maturity",
     },
 }
 SIMPLE_JWT = {

@@ -7,7 +7,7 @@ Two storages, named in settings.STORAGES when AWS_STORAGE_BUCKET_NAME is set:
   any but the owner's), so they stay as private as the bucket, and their URLs are
   presigned and expire.
 - ``videos`` (``MediaStorage``): published revisions. Every object carries the
-  Content-Type and Cache-Control of catalog/transcoding/media_types.py, so the
+  Content-Type and Cache-Control of vod/media_types.py, so the
   CDN in front of the bucket says the same as Django's own delivery.
 
 Both fail fast: a short connect and read timeout and one retry, so a web
@@ -32,8 +32,8 @@ from s3transfer.exceptions import RetriesExceededError
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name, setting
 
-from catalog.transcoding.media_types import cache_control_for, content_type_for
 from vod.api.errors import is_api_request, json_error
+from vod.media_types import cache_control_for, content_type_for
 
 logger = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ urlpatterns = [
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("playback.api.urls")),
     path("accounts/", include("accounts.urls")),
-    path("", include("playback.urls")),
-    path("", include("catalog.urls")),
+    # The viewer pages, with the catalog's and playback's routes (pages/urls.py).
+    path("", include("pages.urls")),
 ]
 
 if settings.SERVE_MEDIA:

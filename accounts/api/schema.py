@@ -8,7 +8,7 @@ Endpoints that act for a profile (playback, progress, history, My List) add
     @extend_schema(parameters=[PROFILE_HEADER_PARAMETER], ...)
     def post(self, request): ...
 
-and resolve the profile with ``accounts.selectors.profile_for_request``.
+and read the profile from ``request.profile`` (``accounts.middleware``).
 """
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme

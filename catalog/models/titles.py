@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.validators import validate_artwork_size
+from vod.maturity import Maturity
 
 from .videos import Video
 
@@ -81,12 +82,7 @@ class Title(models.Model):
         MEMBERS = "members", "Members"
         PREMIUM = "premium", "Premium"
 
-    class Maturity(models.IntegerChoices):
-        ALL = 0, "All ages"
-        AGE_7 = 7, "7+"
-        AGE_13 = 13, "13+"
-        AGE_16 = 16, "16+"
-        AGE_18 = 18, "18+"
+    Maturity = Maturity  # the shared rating scale (vod/maturity.py)
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOVIE)
     name = models.CharField(max_length=200)

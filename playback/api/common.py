@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Profile
-from accounts.selectors import ProfileRequired, profile_for_request
+from accounts.selectors import ProfileRequired
 from vod.api.errors import ErrorSerializer, error_body
 from vod.api.throttling import AccountWindowThrottle, AnonWindowThrottle
 
@@ -49,7 +49,7 @@ class ProfileRequiredError(exceptions.APIException):
 def request_profile(request) -> Profile:
     """The profile the request acts for, or an API error saying what is missing."""
     try:
-        return profile_for_request(request)
+        return request.profile.require()
     except ProfileRequired as exc:
         raise ProfileRequiredError(str(exc)) from exc
     except exceptions.NotFound as exc:

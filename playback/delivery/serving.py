@@ -13,8 +13,8 @@ import re
 from django.core.files.storage import Storage
 from django.http import FileResponse, HttpResponse
 
-from catalog.transcoding.media_types import cache_control_for, content_type_for
 from vod.api.errors import json_error
+from vod.media_types import cache_control_for, content_type_for
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 UNSATISFIABLE = "unsatisfiable"

@@ -17,9 +17,9 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from catalog.transcoding.media_types import content_type_for
 from catalog.transcoding.publish import video_storage
 from vod.api.errors import json_error
+from vod.media_types import content_type_for
 
 from .. import selectors
 from . import manifests, serving, steering

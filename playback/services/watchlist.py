@@ -12,7 +12,11 @@ from ..models import WatchlistItem
 @transaction.atomic
 def watchlist_add(*, profile: Profile, title_id: int) -> tuple[WatchlistItem, bool]:
     """Put a visible title on the profile's list; (item, whether it was added)."""
-    title = catalog_selectors.titles_visible_to(profile).filter(pk=title_id).first()
+    title = (
+        catalog_selectors.titles_visible_to(profile.max_maturity)
+        .filter(pk=title_id)
+        .first()
+    )
     if title is None:
         raise refusals.NotFound("There is no such title.")
     try:

@@ -56,23 +56,36 @@ def names(titles) -> set[str]:
 def test_the_selectors_leave_out_titles_above_the_profiles_rating(shelf, family):
     kid = family["kid"]
 
-    assert names(selectors.title_list_for_viewers(profile=kid)) == {"Cartoon Hour"}
-    assert names(selectors.title_cards(profile=kid)) == {"Cartoon Hour"}
-    home = selectors.home_page(profile=kid)
+    assert names(selectors.title_list_for_viewers(max_maturity=kid.max_maturity)) == {
+        "Cartoon Hour"
+    }
+    assert names(selectors.title_cards(max_maturity=kid.max_maturity)) == {
+        "Cartoon Hour"
+    }
+    home = selectors.home_page(max_maturity=kid.max_maturity)
     assert home.featured.name == "Cartoon Hour"
     assert names(home.new_releases) == {"Cartoon Hour"}
     assert [names(row.titles) for row in home.genre_rows] == [{"Cartoon Hour"}]
-    assert names(selectors.title_search_for_viewers(query="thriller", profile=kid)) == (
-        set()
-    )
+    assert names(
+        selectors.title_search_for_viewers(
+            query="thriller", max_maturity=kid.max_maturity
+        )
+    ) == (set())
     with pytest.raises(Exception, match="No Title matches"):
-        selectors.title_detail_for_viewers(pk=shelf["thriller"].pk, profile=kid)
+        selectors.title_detail_for_viewers(
+            pk=shelf["thriller"].pk, max_maturity=kid.max_maturity
+        )
 
 
 def test_an_adult_profile_and_anonymous_viewers_see_everything(shelf, family):
     both = {"Cartoon Hour", "Midnight Thriller"}
 
-    assert names(selectors.title_list_for_viewers(profile=family["adult"])) == both
+    assert (
+        names(
+            selectors.title_list_for_viewers(max_maturity=family["adult"].max_maturity)
+        )
+        == both
+    )
     assert names(selectors.title_list_for_viewers()) == both
 
 

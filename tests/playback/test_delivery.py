@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from catalog.transcoding.media_types import IMMUTABLE
 from playback import services
 from playback.delivery.signing import Grant, Signer
 from playback.models import PlaybackSession
 from tests.catalog.factories import TitleFactory
+from vod.media_types import IMMUTABLE
 
 from .conftest import api_for
 from .factories import PlanFactory, ProfileFactory, UserFactory

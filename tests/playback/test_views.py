@@ -73,7 +73,7 @@ def test_watch_page_still_renders_when_hls_js_is_not_installed(
     def manifest_without_it(path):
         raise ValueError(f"Missing staticfiles manifest entry for '{path}'")
 
-    monkeypatch.setattr("playback.views.static", manifest_without_it)
+    monkeypatch.setattr("pages.watch.static", manifest_without_it)
     TitleFactory(slug="glass-harvest", video=playable_video())
 
     response = client.get("/watch/glass-harvest/")

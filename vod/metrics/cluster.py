@@ -9,12 +9,14 @@ a snapshot; every other scrape (any process, any replica) reads the snapshot.
 
 import logging
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 
-from .transcode import SHARED_HISTOGRAMS
+from .shared import SharedHistogram
 
 logger = logging.getLogger(__name__)
 
@@ -29,18 +31,6 @@ def queue_names() -> list[str]:
     names = {settings.CELERY_TASK_DEFAULT_QUEUE}
     names.update(route["queue"] for route in routes.values() if "queue" in route)
     return sorted(names)
-
-
-def jobs_by_state() -> dict[str, int]:
-    """Videos per transcode status, in one GROUP BY."""
-    from django.db.models import Count
-
-    from catalog.models import Video
-
-    counts = dict.fromkeys(Video.Status.values, 0)
-    rows = Video.objects.order_by().values_list("status").annotate(n=Count("pk"))
-    counts.update(dict(rows))
-    return counts
 
 
 def queue_lengths() -> dict[str, int]:
@@ -64,18 +54,62 @@ def queue_lengths() -> dict[str, int]:
     return lengths
 
 
-PARTS = {
-    "jobs": jobs_by_state,
-    "queues": queue_lengths,
-    **{histogram.name: histogram.read for histogram in SHARED_HISTOGRAMS},
+def _queue_families(lengths: dict[str, int]) -> Iterable[Metric]:
+    queues = GaugeMetricFamily(
+        "vod_celery_queue_length",
+        "Tasks waiting in each Celery queue (cluster-wide).",
+        labels=["queue"],
+    )
+    for name, length in sorted(lengths.items()):
+        queues.add_metric([name], length)
+    yield queues
+
+
+@dataclass(frozen=True)
+class ClusterPart:
+    """One figure of the snapshot: how to compute it, and how to export it."""
+
+    compute: Callable[[], object]
+    export: Callable[[object], Iterable[Metric]]
+
+
+# The snapshot's parts by key, exported in this order. Apps add their own
+# (the catalog its transcode jobs) when they are ready; the kernel knows none.
+PARTS: dict[str, ClusterPart] = {
+    "queues": ClusterPart(compute=queue_lengths, export=_queue_families),
 }
+
+
+def cluster_part_register(
+    name: str,
+    *,
+    compute: Callable[[], object],
+    export: Callable[[object], Iterable[Metric]],
+    before: str | None = None,
+) -> None:
+    """Add a figure to every snapshot, exported before part ``before`` if given."""
+    part = ClusterPart(compute=compute, export=export)
+    parts = [(key, value) for key, value in PARTS.items() if key != name]
+    index = next((i for i, (key, _) in enumerate(parts) if key == before), len(parts))
+    parts.insert(index, (name, part))
+    PARTS.clear()
+    PARTS.update(parts)
+
+
+def cluster_histogram_register(histogram: SharedHistogram) -> None:
+    """Export a histogram that workers observe through the cache."""
+    cluster_part_register(
+        histogram.name,
+        compute=histogram.read,
+        export=lambda counts: [histogram.family(counts)],
+    )
 
 
 def _compute(now: float) -> dict:
     snapshot = {"at": now}
-    for name, compute in PARTS.items():
+    for name, part in PARTS.items():
         try:
-            snapshot[name] = compute()
+            snapshot[name] = part.compute()
         except Exception as exc:  # one unreachable part must not hide the others
             logger.warning("metrics: could not compute %s: %s", name, exc)
     return snapshot
@@ -115,24 +149,6 @@ class ClusterCollector:
         )
         age.add_metric([], max(0.0, time.time() - snapshot["at"]))
         yield age
-        if "jobs" in snapshot:
-            jobs = GaugeMetricFamily(
-                "vod_transcode_jobs",
-                "Videos by transcode state (cluster-wide; take max over replicas).",
-                labels=["state"],
-            )
-            for state, count in sorted(snapshot["jobs"].items()):
-                jobs.add_metric([state], count)
-            yield jobs
-        if "queues" in snapshot:
-            queues = GaugeMetricFamily(
-                "vod_celery_queue_length",
-                "Tasks waiting in each Celery queue (cluster-wide).",
-                labels=["queue"],
-            )
-            for name, length in sorted(snapshot["queues"].items()):
-                queues.add_metric([name], length)
-            yield queues
-        for histogram in SHARED_HISTOGRAMS:
-            if histogram.name in snapshot:
-                yield histogram.family(snapshot[histogram.name])
+        for name, part in PARTS.items():
+            if name in snapshot:
+                yield from part.export(snapshot[name])

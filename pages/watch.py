@@ -18,8 +18,13 @@ from django.utils.http import urlencode
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title
+from playback.selectors import (
+    episodes_in_order,
+    first_episode,
+    title_resume_point,
+)
 
-from .selectors import ResumePoint, continue_watching, title_resume_point
+from .links import watch_url
 
 SESSIONS_API_PATH = "/api/v1/playback/sessions/"
 HLS_JS = "vendor/hls.js/hls.min.js"
@@ -32,20 +37,6 @@ class WatchTarget:
     title: Title
     episode: Episode | None = None
     next_episode: Episode | None = None
-
-
-def watch_url(title: Title, episode: Episode | None = None) -> str:
-    """The watch page of a movie, or of one episode of a series."""
-    if episode is None:
-        return reverse("playback:watch", kwargs={"slug": title.slug})
-    return reverse(
-        "playback:watch_episode",
-        kwargs={
-            "slug": title.slug,
-            "season": episode.season.number,
-            "episode": episode.number,
-        },
-    )
 
 
 def _url(name: str, fallback: str) -> str:
@@ -65,30 +56,17 @@ def _hls_js_url() -> str | None:
         return None
 
 
-def _episodes_in_order(title: Title) -> list[Episode]:
-    # title_detail_for_viewers prefetches seasons and episodes in number order.
-    return [
-        episode for season in title.seasons.all() for episode in season.episodes.all()
-    ]
-
-
 def _target(title: Title, season: int | None, number: int | None) -> WatchTarget:
     if not title.is_series:
         if season is not None:
             raise Http404("A movie has no episodes.")
         return WatchTarget(title=title)
-    episodes = _episodes_in_order(title)
+    episodes = episodes_in_order(title)
     for index, episode in enumerate(episodes):
         if episode.season.number == season and episode.number == number:
             following = episodes[index + 1] if index + 1 < len(episodes) else None
             return WatchTarget(title=title, episode=episode, next_episode=following)
     raise Http404("No such episode.")
-
-
-def _first_episode(title: Title) -> Episode | None:
-    episodes = _episodes_in_order(title)
-    playable = [e for e in episodes if e.video_id and e.video.is_playable]
-    return (playable or episodes or [None])[0]
 
 
 def _start_at(request) -> float | None:
@@ -126,84 +104,22 @@ def _player_config(request, target: WatchTarget, profile_required: bool) -> dict
     }
 
 
-def _profile_or_none(request):
-    return catalog_selectors.viewer_profile(request)
-
-
-def _resume_point(request, title: Title) -> ResumePoint | None:
-    profile = _profile_or_none(request)
-    return title_resume_point(profile, title) if profile else None
-
-
-def _episode_label(episode: Episode | None) -> str:
-    return f"S{episode.season.number}:E{episode.number}" if episode else ""
-
-
-def play_action_for(request, title: Title) -> dict | None:
-    """The title page's Play (or Resume) button: where it leads, and how far in.
-
-    None when there is nothing to play yet. ``title`` comes from
-    ``title_detail_for_viewers``, with its seasons, episodes and videos.
-    """
-    point = _resume_point(request, title)
-    if point is not None:
-        return {
-            "url": watch_url(title, point.episode),
-            "episode_label": _episode_label(point.episode),
-            # After a finished episode the next one starts from the top.
-            "resume": not point.up_next,
-            "percent": round(point.fraction * 100),
-        }
-    episode = _first_episode(title) if title.is_series else None
-    video = episode.video if episode else title.video
-    if video is None or not video.is_playable:
-        return None
-    return {
-        "url": watch_url(title, episode),
-        "episode_label": _episode_label(episode),
-        "resume": False,
-        "percent": 0,
-    }
-
-
-CONTINUE_WATCHING_ROW = 12
-
-
-def continue_watching_for(request) -> list[dict]:
-    """The home page's 'Continue watching' row for the profile in use, if any."""
-    profile = _profile_or_none(request)
-    if profile is None:
-        return []
-    return [
-        {
-            "title": point.title,
-            "episode": point.episode,
-            "url": watch_url(point.title, point.episode),
-            "episode_label": _episode_label(point.episode),
-            "up_next": point.up_next,
-            "percent": round(point.fraction * 100),
-            "minutes_left": max(1, round((point.duration - point.position) / 60)),
-        }
-        for point in continue_watching(profile, limit=CONTINUE_WATCHING_ROW)
-    ]
-
-
 def watch(request, slug: str, season: int | None = None, episode: int | None = None):
     """The player for a movie or an episode.
 
     A series alone opens the episode to resume, or else its first one.
     """
     title = catalog_selectors.title_detail_for_viewers(slug=slug)
+    profile = request.profile.get()
     if title.is_series and season is None:
-        point = _resume_point(request, title)
-        episode_to_play = point.episode if point else _first_episode(title)
+        point = title_resume_point(profile, title) if profile else None
+        episode_to_play = point.episode if point else first_episode(title)
         if episode_to_play is None:
             raise Http404("This series has no episodes yet.")
         return redirect(watch_url(title, episode_to_play))
     target = _target(title, season, episode)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    profile = _profile_or_none(request)
     context = {
         "title": title,
         "episode": target.episode,
