@@ -59,6 +59,7 @@ def title_list_for_viewers(*, profile: Profile | None = None) -> QuerySet[Title]
     """Titles a viewer may see, newest first, with what a list item shows."""
     return (
         titles_visible_to(profile)
+        .with_playable()
         .prefetch_related("genres")
         .order_by(F("published_at").desc(nulls_last=True), "-pk")
     )
@@ -118,6 +119,7 @@ def title_detail_for_viewers(
     """One visible title with genres, credits, and seasons with their episodes."""
     queryset = (
         titles_visible_to(profile)
+        .with_playable()
         .select_related("video")
         .prefetch_related(
             "genres",
@@ -144,7 +146,7 @@ def title_search_for_viewers(
     *, query: str, profile: Profile | None = None
 ) -> QuerySet[Title]:
     """Visible titles matching ``query``, best match first."""
-    return search_titles(titles_visible_to(profile), query)
+    return search_titles(titles_visible_to(profile).with_playable(), query)
 
 
 def person_list() -> QuerySet[Person]:
