@@ -414,7 +414,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "vod.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "vod.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "vod.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["vod.api.throttling.AnonWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": {
