@@ -441,6 +441,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "VOD API",
     "DESCRIPTION": (
         "Catalog, playback and progress for the video-on-demand platform.\n\n"
+        "**Start with the [API guide](/api/guide/)**: signing in, the player loop "
+        "(start → master → heartbeat with grant renewal → end), the signed media "
+        "URLs (grant in the path, Range, 403, 416) and the error codes.\n\n"
         "**Authentication.** Apps sign in at `POST /api/v1/auth/token/` (email "
         "and password) and send `Authorization: Bearer <access>` (jwtAuth); the "
         "short-lived access token is renewed at `auth/token/refresh/`, which "
