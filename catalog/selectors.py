@@ -36,6 +36,7 @@ def title_list_for_viewers(*, max_maturity: int | None = None) -> QuerySet[Title
     """Titles a viewer may see, newest first, with what a list item shows."""
     return (
         titles_visible_to(max_maturity)
+        .with_playable()
         .prefetch_related("genres")
         .order_by(F("published_at").desc(nulls_last=True), "-pk")
     )
@@ -98,6 +99,7 @@ def title_detail_for_viewers(
     """One visible title with genres, credits, and seasons with their episodes."""
     queryset = (
         titles_visible_to(max_maturity)
+        .with_playable()
         .select_related("video")
         .prefetch_related(
             "genres",
@@ -124,7 +126,7 @@ def title_search_for_viewers(
     *, query: str, max_maturity: int | None = None
 ) -> QuerySet[Title]:
     """Visible titles matching ``query``, best match first."""
-    return search_titles(titles_visible_to(max_maturity), query)
+    return search_titles(titles_visible_to(max_maturity).with_playable(), query)
 
 
 def person_list() -> QuerySet[Person]:

@@ -418,7 +418,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "vod.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "vod.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "vod.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["vod.api.throttling.AnonWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -445,6 +445,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "VOD API",
     "DESCRIPTION": (
         "Catalog, playback and progress for the video-on-demand platform.\n\n"
+        "**Start with the [API guide](/api/guide/)**: signing in, the player loop "
+        "(start → master → heartbeat with grant renewal → end), the signed media "
+        "URLs (grant in the path, Range, 403, 416) and the error codes.\n\n"
         "**Authentication.** Apps sign in at `POST /api/v1/auth/token/` (email "
         "and password) and send `Authorization: Bearer <access>` (jwtAuth); the "
         "short-lived access token is renewed at `auth/token/refresh/`, which "

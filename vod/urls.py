@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import errors, health
+from .api.guide import ApiGuideView
 from .media import serve_public_media
 from .metrics.views import metrics
 
@@ -22,6 +23,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("api/guide/", ApiGuideView.as_view(), name="api-guide"),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("playback.api.urls")),

@@ -24,6 +24,11 @@ def _cache_key(request, fmt: str) -> str:
 
 
 class CachedCatalogReadMixin:
+    # Documented by vod.api.schema.AutoSchema.
+    schema_extra_responses = {
+        304: "Not modified: the `If-None-Match` ETag is still current (no body)."
+    }
+
     def dispatch(self, request, *args, **kwargs):
         # The common case, an anonymous JSON read already cached, is answered
         # before DRF builds its request: that machinery costs more than the hit.

@@ -1,8 +1,28 @@
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as FormValidationError
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from catalog.models import Genre, Title
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false``; anything else is refused, not ignored."""
+
+    widget = forms.TextInput  # hands over the raw text (the select drops the rest)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).lower()
+        if text not in ("true", "false"):
+            raise FormValidationError("Must be true or false.", code="invalid")
+        return text == "true"
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class TitleFilter(django_filters.FilterSet):
@@ -27,6 +47,12 @@ class TitleFilter(django_filters.FilterSet):
         choices=[(value, label) for value, label in Title.Maturity.choices],
         coerce=int,
         help_text="The highest maturity rating to include (0, 7, 13, 16 or 18).",
+    )
+    playable = StrictBooleanFilter(
+        help_text=(
+            "true: only titles a viewer could start now (a movie's video, or one "
+            "of a series' episodes, is published); false: only those not yet."
+        ),
     )
 
     class Meta:

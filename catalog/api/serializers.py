@@ -16,7 +16,7 @@ class PersonSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug"]
 
 
-class TitleListSerializer(serializers.ModelSerializer):
+class TitleSummarySerializer(serializers.ModelSerializer):
     genres = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     maturity_label = serializers.CharField(
         source="get_maturity_rating_display", read_only=True
@@ -38,6 +38,23 @@ class TitleListSerializer(serializers.ModelSerializer):
             "poster",
             "published_at",
         ]
+
+
+class TitleListSerializer(TitleSummarySerializer):
+    """A title in a list, with whether it can be played now."""
+
+    playable = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "Whether a viewer could start it now: a movie's video is published "
+            "(or already previewable), or, for a series, at least one episode's "
+            "is. The viewer's plan and profile may still refuse it at "
+            "session start (403)."
+        ),
+    )
+
+    class Meta(TitleSummarySerializer.Meta):
+        fields = TitleSummarySerializer.Meta.fields + ["playable"]
 
 
 class CreditSerializer(serializers.ModelSerializer):
@@ -71,7 +88,6 @@ class TitleDetailSerializer(TitleListSerializer):
     genres = GenreSerializer(many=True, read_only=True)
     credits = CreditSerializer(many=True, read_only=True)
     seasons = SeasonSerializer(many=True, read_only=True)
-    playable = serializers.SerializerMethodField()
 
     class Meta(TitleListSerializer.Meta):
         fields = TitleListSerializer.Meta.fields + [
@@ -79,18 +95,13 @@ class TitleDetailSerializer(TitleListSerializer):
             "backdrop",
             "available_from",
             "available_until",
-            "playable",
             "credits",
             "seasons",
         ]
 
-    def get_playable(self, title: Title) -> bool:
-        """Whether a movie has a published stream (series: see episodes)."""
-        return bool(title.video and title.video.is_playable)
-
 
 class PersonCreditSerializer(serializers.ModelSerializer):
-    title = TitleListSerializer(read_only=True)
+    title = TitleSummarySerializer(read_only=True)
 
     class Meta:
         model = Credit

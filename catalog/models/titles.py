@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,6 +64,23 @@ class TitleQuerySet(models.QuerySet):
     def visible_to_viewers(self, at=None) -> "TitleQuerySet":
         """What a viewer may see: published and inside the availability window."""
         return self.published().available(at)
+
+    def with_playable(self) -> "TitleQuerySet":
+        """Annotate ``playable``: whether a viewer could start the title now (a
+        movie's video, or at least one of a series' episodes, is playable).
+
+        One subquery in the same statement, so a list costs no query per title.
+        """
+        playable_videos = Video.objects.playable()
+        episodes = Episode.objects.filter(
+            season__title=OuterRef("pk"), video__in=playable_videos
+        )
+        return self.annotate(
+            playable=Case(
+                When(kind=Title.Kind.SERIES, then=Exists(episodes)),
+                default=Exists(playable_videos.filter(pk=OuterRef("video_id"))),
+            )
+        )
 
 
 class Title(models.Model):

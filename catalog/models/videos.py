@@ -14,6 +14,12 @@ def text_track_path(track: "TextTrack", filename: str) -> str:
     return f"sources/{track.video.uuid}/text/{track.language}-{track.kind}.vtt"
 
 
+class VideoQuerySet(models.QuerySet):
+    def playable(self) -> "VideoQuerySet":
+        """``Video.is_playable`` as a filter: a published or previewable revision."""
+        return self.exclude(revision="", preview_revision="")
+
+
 class Video(models.Model):
     """A video asset: its source, and the stream published from it.
 
@@ -81,6 +87,8 @@ class Video(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VideoQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "heartbeat_at"])]
@@ -91,7 +99,8 @@ class Video(models.Model):
 
     @property
     def is_playable(self) -> bool:
-        """Whether viewers can start it: published, or far enough into its first run."""
+        """Whether viewers can start it: published, or far enough into its first
+        run (``VideoQuerySet.playable`` is the same test in SQL)."""
         return bool(self.revision or self.preview_revision)
 
     def revision_prefix(self, revision: str) -> str:

@@ -59,7 +59,10 @@ def request_profile(request) -> Profile:
 def refusal_response(refusal: refusals.PlaybackRefused) -> Response:
     """The error body, with the refusal's extra keys next to ``message``."""
     body = error_body(status=refusal.status, code=refusal.code, message=refusal.message)
-    body["error"].update(refusal.extra)
+    # The extras never replace the keys every error has.
+    body["error"].update(
+        (key, value) for key, value in refusal.extra.items() if key not in body["error"]
+    )
     return Response(body, status=refusal.status)
 
 

@@ -54,7 +54,12 @@ class PositionField(serializers.FloatField):
 
 class HeartbeatSerializer(serializers.Serializer):
     position = PositionField(
-        min_value=0, help_text="Seconds from the start of the video."
+        min_value=0,
+        help_text=(
+            "Seconds from the start of the video: from 0 to the video's duration "
+            "+ 5 s (PLAYBACK_POSITION_MARGIN_SECONDS; players overshoot); beyond "
+            "it is a 400."
+        ),
     )
 
 
@@ -63,7 +68,11 @@ class SessionEndSerializer(serializers.Serializer):
         min_value=0,
         required=False,
         allow_null=True,
-        help_text="The final position, saved like a last heartbeat.",
+        help_text=(
+            "The final position, saved like a last heartbeat: from 0 to the "
+            "video's duration + 5 s (PLAYBACK_POSITION_MARGIN_SECONDS); beyond "
+            "it is a 400."
+        ),
     )
 
 

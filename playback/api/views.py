@@ -44,7 +44,7 @@ class PlaybackSessionStartApi(ProfileApi):
                 "`maturity` (above the profile's rating)."
             ),
             409: error_response(
-                "`not_ready` (with `stage`, `status`, `progress`) or "
+                "`not_ready` (with `stage`, `video_status`, `progress`) or "
                 "`too_many_streams` (with `max_streams` and `active_devices`: "
                 "[{device, profile, title, started_at, last_seen_at}])."
             ),

@@ -123,7 +123,7 @@ def _playable_revision(
         raise refusals.NotReady(
             f"This video is not ready to play yet ({stage}, {video.progress}%).",
             stage=video.stage,
-            status=video.status,
+            video_status=video.status,
             progress=video.progress,
         )
     return video, revision, master

@@ -279,6 +279,8 @@ def test_a_video_not_ready_is_409_with_its_stage(as_):
         "encoding",
         30,
     )
+    # The video's status never replaces the error's HTTP status.
+    assert (body["status"], body["video_status"]) == (409, "processing")
     assert not PlaybackSession.objects.exists()
 
 

@@ -11,6 +11,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    page_size_query_description = (
+        f"Results per page, from 1 to {max_page_size} (default: the PAGE_SIZE "
+        "setting, 24)."
+    )
+    page_query_description = "A page number from 1; a page past the last is a 404."
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
