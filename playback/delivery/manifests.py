@@ -167,6 +167,17 @@ def rungs_for_height(
     return allowed, withheld
 
 
+def rungs_granted(
+    master: StoredMaster, allow: Iterable[str]
+) -> tuple[list[Rung], list[Rung]]:
+    """(allowed, withheld): the rungs whose playlists a grant's ``allow`` names
+    (see ``granted_files``), so a manifest needs no more than the grant."""
+    names = set(allow)
+    allowed = [rung for rung in master.rungs if rung.variant.uri in names]
+    withheld = [rung for rung in master.rungs if rung.variant.uri not in names]
+    return allowed, withheld
+
+
 def _representation_files(representation: int) -> list[str]:
     """Init and media segments of one representation, as grant patterns: the
     number is exactly its digits (``?`` each), so rung 1 never matches rung 10."""

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog.models import Title, Video
-from playback import refusals, services
+from playback import refusals, selectors, services
 from playback.models import PlaybackSession, WatchlistItem, WatchProgress
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
@@ -35,7 +35,10 @@ def free_viewer():
 
 
 def start(profile, title, **kwargs) -> PlaybackSession:
-    return services.playback_session_start(profile=profile, title_id=title.pk, **kwargs)
+    started = services.playback_session_start(
+        profile=profile, title_id=title.pk, **kwargs
+    )
+    return started.session
 
 
 def ago(seconds: float) -> datetime.datetime:
@@ -54,7 +57,7 @@ def test_a_session_records_what_plays_and_for_how_long(movie, free_viewer):
     assert session.device == "Firefox on Linux"
     assert session.expires_at - session.last_seen_at == datetime.timedelta(seconds=45)
     assert session.is_live()
-    # Written by hand (vod.sql.insert): the stored row is the object returned.
+    # The stored row is the object returned.
     stored = PlaybackSession.objects.get(pk=session.pk)
     assert not session._state.adding and session.started_at is not None
     for field in PlaybackSession._meta.concrete_fields:
@@ -367,6 +370,8 @@ def test_an_ended_or_expired_session_is_gone(movie, free_viewer):
 def test_a_session_whose_title_is_withdrawn_ends(movie, free_viewer):
     session = start(free_viewer, movie)
     Title.objects.filter(pk=movie.pk).update(visibility=Title.Visibility.DRAFT)
+    # As a heartbeat request reads it: with its title, as the title is now.
+    session = selectors.session_for_profile(profile=free_viewer, session_id=session.pk)
 
     with pytest.raises(refusals.SessionGone) as gone:
         services.playback_session_heartbeat(session=session, position=1)
@@ -395,7 +400,7 @@ def test_episode_progress_is_kept_per_episode(videos, free_viewer):
     for episode, position in [(one, 2.9), (two, 1.0)]:
         session = services.playback_session_start(
             profile=free_viewer, title_id=season.title.pk, episode_id=episode.pk
-        )
+        ).session
         services.playback_session_heartbeat(session=session, position=position)
         services.playback_session_end(session=session)
 
