@@ -72,21 +72,30 @@ def live_session_devices(
 class DeliveryState:
     live: bool
     growing: bool  # its revision is still being written
+    max_height: int  # the tallest rung it may play now (a downgrade lowers it)
 
 
 def session_delivery_state(*, session_id) -> DeliveryState | None:
     """Whether a session's URLs still work, in one query by primary key."""
     row = (
         PlaybackSession.objects.filter(pk=session_id)
-        .values_list("ended_at", "expires_at", "revision", "video__preview_revision")
-        .first()
+        .order_by()
+        .values_list(
+            "ended_at",
+            "expires_at",
+            "revision",
+            "video__preview_revision",
+            "max_height",
+        )[:1]
     )
+    row = next(iter(row), None)
     if row is None:
         return None
-    ended_at, expires_at, revision, preview = row
+    ended_at, expires_at, revision, preview, max_height = row
     return DeliveryState(
         live=ended_at is None and expires_at > timezone.now(),
         growing=preview == revision,
+        max_height=max_height,
     )
 
 

@@ -230,6 +230,7 @@ def test_delivery_state_says_whether_a_session_is_live_and_growing(
     with django_assert_num_queries(1):
         state = selectors.session_delivery_state(session_id=live.pk)
     assert (state.live, state.growing) == (True, False)
+    assert state.max_height == live.max_height
     assert selectors.session_delivery_state(session_id=growing.pk).growing is True
     for gone in (ended.pk, expired.pk):
         assert selectors.session_delivery_state(session_id=gone).live is False

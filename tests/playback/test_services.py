@@ -274,6 +274,26 @@ def test_a_heartbeat_keeps_the_session_alive_and_saves_the_position(movie, free_
     assert saved.session_started_at == session.started_at
 
 
+def test_a_heartbeat_is_one_read_and_a_conditional_write_of_each_row(
+    movie, free_viewer, django_assert_num_queries
+):
+    session = start(free_viewer, movie)
+    services.playback_session_heartbeat(session=session, position=1.0)
+
+    with django_assert_num_queries(5) as captured:
+        session = selectors.session_for_profile(
+            profile=free_viewer, session_id=session.pk
+        )
+        services.playback_session_heartbeat(session=session, position=2.0)
+
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    # The session with its title and video; then, in a transaction (a
+    # savepoint inside the test's), the session kept alive only if still live
+    # and the position saved only if no newer session owns it.
+    assert statements == ["SELECT", "SAVEPOINT", "UPDATE", "UPDATE", "RELEASE"]
+    assert progress(free_viewer).position_seconds == 2.0
+
+
 def test_heartbeats_are_idempotent(movie, free_viewer):
     session = start(free_viewer, movie)
 
