@@ -4,9 +4,8 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import NotFound, ValidationError
 
-from vod import sql
-
-from .models import Plan, Profile, User
+from .models import Profile, User
+from .plans import plan_for_user, plan_get
 
 PROFILE_HEADER = "X-Profile-ID"
 PROFILE_SESSION_KEY = "profile_id"
@@ -16,55 +15,20 @@ class ProfileRequired(Exception):
     """The account has several profiles and the request did not say which one."""
 
 
-def plan_for_user(user: User) -> Plan:
-    """The user's plan, or the default plan when none is assigned."""
-    if user.plan_id:
-        return user.plan
-    plan = Plan.objects.filter(is_default=True).first()
-    if plan is None:
-        raise Plan.DoesNotExist("No default plan is configured.")
-    return plan
-
-
-# Every API request with a bearer token, and every playback start, runs these
-# (see vod/sql.py for why they are written by hand).
-_USER, _PLAN = sql.Columns(User, "u"), sql.Columns(Plan, "p")
-USER_SQL = f"""
-SELECT {_USER.sql}, {_PLAN.sql} FROM accounts_user u
-LEFT OUTER JOIN accounts_plan p ON p.id = u.plan_id
-WHERE u.id = %s
-"""  # noqa: S608 (column lists come from the models; values are bound)
-_PROFILE = sql.Columns(Profile, "p")
-PROFILE_SQL = f"""
-SELECT {_PROFILE.sql} FROM accounts_profile p WHERE p.id = %s AND p.user_id = %s
-"""  # noqa: S608
-
-
 def user_with_plan(user_id) -> User | None:
-    """The account with its plan loaded, or None; ``ValueError`` for an id
-    that is not one."""
-    alias = sql.read_alias(User)
-    params = [sql.db_value(User, "id", user_id, alias)]
-    rows = sql.fetch_all(alias, USER_SQL, params)
-    if not rows:
-        return None
-    user = _USER.instance(alias, rows[0][: len(_USER)])
-    if user.plan_id is not None:
-        user.plan = _PLAN.instance(alias, rows[0][len(_USER) :])
+    """The account with its plan (from this process's copy of the plans), or
+    None; one query. ``ValueError`` for an id that is not a number."""
+    user = next(iter(User.objects.filter(pk=user_id).order_by()[:1]), None)
+    if user is not None and user.plan_id is not None:
+        user.plan = plan_get(user.plan_id)
     return user
 
 
 def _profile_of(user: User, profile_id: int) -> Profile | None:
-    alias = sql.read_alias(Profile)
-    try:
-        params = [sql.db_value(Profile, "id", profile_id, alias), user.pk]
-    except ValueError:
-        return None
-    rows = sql.fetch_all(alias, PROFILE_SQL, params)
-    if not rows:
-        return None
-    profile = _PROFILE.instance(alias, rows[0])
-    profile.user = user  # already loaded (with its plan, for JWT)
+    profiles = Profile.objects.filter(pk=profile_id, user_id=user.pk).order_by()
+    profile = next(iter(profiles[:1]), None)
+    if profile is not None:
+        profile.user = user  # already loaded (with its plan, for JWT)
     return profile
 
 
@@ -116,11 +80,11 @@ def profile_get(*, user: User, pk) -> Profile:
 
 def account_detail(*, user: User) -> User:
     """The account with its plan resolved (``user.effective_plan``) and profiles."""
-    account = (
-        User.objects.select_related("plan")
-        .prefetch_related(Prefetch("profiles", queryset=profile_list(user=user)))
-        .get(pk=user.pk)
-    )
+    account = User.objects.prefetch_related(
+        Prefetch("profiles", queryset=profile_list(user=user))
+    ).get(pk=user.pk)
+    if account.plan_id is not None:
+        account.plan = plan_get(account.plan_id)
     account.effective_plan = plan_for_user(account)
     return account
 

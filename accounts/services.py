@@ -18,6 +18,7 @@ from . import emails
 from .emails import Kind, account_email_queue
 from .limits import account_emails_count
 from .models import Plan, Profile, User
+from .plans import plans_changed
 from .tokens import user_tokens_revoke
 
 
@@ -376,6 +377,9 @@ def profile_delete(*, profile: Profile) -> None:
 def plan_make_default(*, plan: Plan) -> Plan:
     """Make ``plan`` the one that accounts without a plan are on."""
     Plan.objects.filter(is_default=True).exclude(pk=plan.pk).update(is_default=False)
+    # update() sends no signal: the plans every process remembers change here.
+    plans_changed()
+    transaction.on_commit(plans_changed)
     if not plan.is_default:
         plan.is_default = True
         plan.save(update_fields=["is_default"])

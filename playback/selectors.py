@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from catalog import selectors as catalog_selectors
-from catalog.models import Episode, Title, Video
-from vod import sql
+from catalog.models import Episode, Title
 
 from .models import PlaybackSession, WatchlistItem, WatchProgress
 
@@ -55,96 +54,48 @@ def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | No
     return session
 
 
-# The reads of every session start and manifest fetch, written by hand (see
-# vod/sql.py for why).
-LIVE_DEVICES_SQL = """
-SELECT s.id, s.device_id
-FROM playback_playbacksession s
-INNER JOIN accounts_profile p ON p.id = s.profile_id
-WHERE p.user_id = %s AND s.ended_at IS NULL AND s.expires_at > %s
-"""
-_SESSION = sql.Columns(
-    PlaybackSession, "s", ["id", "video_id", "revision", "max_height", "started_at"]
-)
-_VIDEO = sql.Columns(
-    Video,
-    "v",
-    [
-        "id",
-        "uuid",
-        "revision",
-        "preview_revision",
-        "dash_manifest_path",
-        "poster_path",
-        "thumbnails_path",
-    ],
-)
-DELIVERY_SQL = f"""
-SELECT {_SESSION.sql}, {_VIDEO.sql}
-FROM playback_playbacksession s
-INNER JOIN catalog_video v ON v.id = s.video_id
-WHERE s.id = %s AND s.ended_at IS NULL AND s.expires_at > %s
-"""  # noqa: S608 (column lists come from the models; values are bound)
-RESUME_SQL = """
-SELECT position_seconds, completed FROM playback_watchprogress
-WHERE profile_id = %s AND title_id = %s AND episode_id {episode}
-"""
-
-
 def live_session_devices(
     *, user_id: int, at: datetime.datetime
 ) -> list[tuple[uuid.UUID, str]]:
     """(id, device id) of each of the account's sessions that count against its
     plan's streams at ``at``: not ended, and heard from within the timeout."""
-    alias = sql.read_alias(PlaybackSession)
-    params = [user_id, sql.db_value(PlaybackSession, "expires_at", at, alias)]
-    to_uuid = PlaybackSession._meta.pk.to_python
-    return [
-        (to_uuid(pk), device)
-        for pk, device in sql.fetch_all(alias, LIVE_DEVICES_SQL, params)
-    ]
-
-
-def session_for_delivery(*, session_id) -> PlaybackSession | None:
-    """A live session with its video, for writing its manifests; else None.
-
-    Only the columns delivery reads are loaded; the others are deferred.
-    """
-    alias = sql.read_alias(PlaybackSession)
-    try:
-        params = [
-            sql.db_value(PlaybackSession, "id", session_id, alias),
-            sql.db_value(PlaybackSession, "expires_at", timezone.now(), alias),
-        ]
-    except ValueError:
-        return None
-    rows = sql.fetch_all(alias, DELIVERY_SQL, params)
-    if not rows:
-        return None
-    session = _SESSION.instance(alias, rows[0][: len(_SESSION)])
-    session.video = _VIDEO.instance(alias, rows[0][len(_SESSION) :])
-    return session
+    return list(
+        PlaybackSession.objects.filter(
+            profile__user_id=user_id, ended_at__isnull=True, expires_at__gt=at
+        )
+        .order_by()
+        .values_list("id", "device_id")
+    )
 
 
 @dataclass(frozen=True)
 class DeliveryState:
     live: bool
     growing: bool  # its revision is still being written
+    max_height: int  # the tallest rung it may play now (a downgrade lowers it)
 
 
 def session_delivery_state(*, session_id) -> DeliveryState | None:
     """Whether a session's URLs still work, in one query by primary key."""
     row = (
         PlaybackSession.objects.filter(pk=session_id)
-        .values_list("ended_at", "expires_at", "revision", "video__preview_revision")
-        .first()
+        .order_by()
+        .values_list(
+            "ended_at",
+            "expires_at",
+            "revision",
+            "video__preview_revision",
+            "max_height",
+        )[:1]
     )
+    row = next(iter(row), None)
     if row is None:
         return None
-    ended_at, expires_at, revision, preview = row
+    ended_at, expires_at, revision, preview, max_height = row
     return DeliveryState(
         live=ended_at is None and expires_at > timezone.now(),
         growing=preview == revision,
+        max_height=max_height,
     )
 
 
@@ -156,14 +107,19 @@ def resume_position(
 ) -> float:
     """Seconds to start a movie or an episode at: the saved position, or 0 once
     it was watched to the end (or never started)."""
-    alias = sql.read_alias(WatchProgress)
-    params = [profile.pk, title.pk]
-    if episode is None:
-        query = RESUME_SQL.format(episode="IS NULL")
-    else:
-        query, params = RESUME_SQL.format(episode="= %s"), [*params, episode.pk]
-    rows = sql.fetch_all(alias, query, params)  # one at most: a unique constraint
-    row = rows[0] if rows else None
+    # One row at most (a unique constraint); none when never started.
+    row = next(
+        iter(
+            WatchProgress.objects.filter(
+                profile_id=profile.pk,
+                title_id=title.pk,
+                episode_id=episode.pk if episode else None,
+            )
+            .order_by()
+            .values_list("position_seconds", "completed")[:1]
+        ),
+        None,
+    )
     if row is None or row[1]:
         return 0.0
     return float(row[0])

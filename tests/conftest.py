@@ -67,12 +67,14 @@ def _isolated_media_and_cache(settings, tmp_path):
     """Each test writes media to its own folder and starts with empty caches."""
     from django.core.cache import cache
 
+    from accounts.plans import plans_forget
     from catalog.caching import catalog_memo_clear
     from playback.delivery import manifests, pathways
 
     def clear():
         cache.clear()
         catalog_memo_clear()
+        plans_forget()
         manifests.published_masters_forget()
         pathways.pathways_cache_clear()
 

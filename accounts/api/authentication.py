@@ -46,9 +46,9 @@ class JWTAuthentication(authentication.JWTAuthentication):
             raise plain_authentication_failed(exc) from exc
 
     def get_user(self, validated_token):
-        # simplejwt's own checks, but the account comes with its plan, read by
-        # hand-written SQL (accounts.selectors): every playback request needs
-        # both, and building the ORM query cost more than running it.
+        # simplejwt's own checks, but the account comes with its plan (from
+        # the plans each process keeps, accounts.plans) in one query: every
+        # playback request needs both.
         if api_settings.USER_ID_CLAIM not in validated_token:
             raise TokenInvalid()
         try:

@@ -10,11 +10,7 @@ from accounts.api.schema import PROFILE_HEADER_PARAMETER
 from accounts.models import Profile
 
 from .. import refusals, selectors, services
-from ..delivery.sessions import (
-    session_delivery,
-    session_grant_renewal,
-    session_is_growing,
-)
+from ..delivery.sessions import session_grant_renewal, session_is_growing
 from ..models import PlaybackSession
 from . import serializers as s
 from .common import COMMON_ERRORS, ProfileApi, error_response
@@ -54,7 +50,7 @@ class PlaybackSessionStartApi(ProfileApi):
         params = s.SessionStartSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        session = services.playback_session_start(
+        started = services.playback_session_start(
             profile=self.profile,
             title_id=data["title_id"],
             episode_id=data.get("episode_id"),
@@ -63,26 +59,21 @@ class PlaybackSessionStartApi(ProfileApi):
                 request.headers.get("User-Agent", "")
             ),
             device_id=data["device_id"],
+            absolute_url=request.build_absolute_uri,
         )
-        body = session_start_body(request, session)
+        body = session_start_body(request, started)
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-def session_start_body(request, session) -> dict:
-    """What a player needs for ``session``, as ``SessionSerializer`` documents it.
+def session_start_body(request, started: services.PlaybackStart) -> dict:
+    """What a player needs for a started session, as ``SessionSerializer``
+    documents it.
 
     Built as plain data: running the serializer (which copies its nested fields
     for every answer) cost a sizeable share of each start. A test holds the
     two to the same keys.
     """
-    delivery = session_delivery(session, absolute=request.build_absolute_uri)
-    if delivery is None:  # the stored revision vanished between the two reads
-        services.playback_session_end(session=session)
-        raise refusals.NotReady(
-            "This video is not ready to play yet.", stage="", progress=0
-        )
-    episode = session.episode
-    following = selectors.next_episode(episode) if episode else None
+    session, delivery = started.session, started.delivery
     kwargs = {"session_id": session.id}
     title = session.title
     return {
@@ -93,9 +84,7 @@ def session_start_body(request, session) -> dict:
         "thumbnails_url": delivery.thumbnails_url,
         "poster_url": delivery.poster_url,
         "text_tracks": [vars(track) for track in delivery.text_tracks],
-        "resume_position": selectors.resume_position(
-            session.profile, session.title, episode
-        ),
+        "resume_position": started.resume_position,
         "duration": session.video.duration_seconds,
         "expires_at": session.expires_at,
         "heartbeat_url": request.build_absolute_uri(
@@ -105,9 +94,9 @@ def session_start_body(request, session) -> dict:
             reverse("api-playback-session-end", kwargs=kwargs)
         ),
         "heartbeat_interval": settings.PLAYBACK_HEARTBEAT_SECONDS,
-        "next_episode": _episode_ref(following),
+        "next_episode": _episode_ref(started.next_episode),
         "title": {"id": title.id, "name": title.name, "slug": title.slug},
-        "episode": _episode_ref(episode),
+        "episode": _episode_ref(session.episode),
         "max_height": session.max_height,
         "previewing": session_is_growing(session),
     }

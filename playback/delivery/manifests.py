@@ -173,6 +173,21 @@ def rungs_for_height(
     return allowed, withheld
 
 
+def rungs_granted(
+    master: StoredMaster, allow: Iterable[str], max_height: int | None = None
+) -> tuple[list[Rung], list[Rung]]:
+    """(allowed, withheld): the rungs whose playlists a grant's ``allow`` names
+    (see ``granted_files``), so a manifest needs no more than the grant; with
+    ``max_height`` (the session's now, which only goes down), none above it."""
+    names = set(allow)
+    allowed = [rung for rung in master.rungs if rung.variant.uri in names]
+    if max_height is not None:
+        by_height, _ = rungs_for_height(master, max_height)
+        allowed = [rung for rung in allowed if rung in by_height]
+    withheld = [rung for rung in master.rungs if rung not in allowed]
+    return allowed, withheld
+
+
 def granted_files(master: StoredMaster, allowed: Iterable[Rung]) -> tuple[str, ...]:
     """What a session with ``allowed`` rungs may fetch, as patterns under the
     revision's folder: those rungs' playlists, init and media segments, the

@@ -91,21 +91,24 @@ def _kind_of(entry) -> str:
     return kind if kind in TextTrack.Kind.values else TextTrack.Kind.SUBTITLES
 
 
+def _as_is(url: str) -> str:
+    return url
+
+
 def session_delivery(
     session: PlaybackSession,
     *,
-    absolute: Callable[[str], str] = lambda url: url,
+    master: manifests.StoredMaster,
+    absolute: Callable[[str], str] | None = None,
     using: Signer | None = None,
-) -> SessionDelivery | None:
-    """Signed URLs for ``session``; None if its revision's master is gone.
+) -> SessionDelivery:
+    """Signed URLs for ``session``, which plays the revision ``master`` describes.
 
     ``absolute`` turns a root-relative URL into an absolute one (apps need
     them); ``request.build_absolute_uri`` does.
     """
+    absolute = absolute or _as_is
     prefix = session_prefix(session)
-    master = manifests.stored_master(prefix, growing=session_is_growing(session))
-    if master is None:
-        return None
     using = using or signer()
     grant = session_grant(session, master)
     token = using.sign(grant)

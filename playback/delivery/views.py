@@ -24,7 +24,6 @@ from vod.media_types import content_type_for
 from .. import selectors
 from . import manifests, serving, steering
 from .pathways import Pathway, pathways_for_delivery
-from .sessions import session_is_growing, session_prefix
 from .signing import InvalidGrant, Signer, signer
 
 SESSION_ENDED = "This playback session has ended or expired; start playback again."
@@ -51,18 +50,22 @@ def media(request, token: str, path: str):
     )
 
 
-def _live_session(token: str):
-    """(session, grant, error response): the token's live session, or why not."""
+def _live_grant(token: str):
+    """(grant, state, error response): the token's grant and its session's
+    delivery state if the session is live; or why not.
+
+    The grant is trusted for the rest: we signed it with the session's prefix
+    and the files its plan allowed, so only the session's state is read (one
+    row by primary key, no session or video loaded).
+    """
     try:
         grant = signer().verify(token)
     except InvalidGrant as exc:
         return None, None, _forbidden(exc.code, str(exc))
-    session = selectors.session_for_delivery(session_id=grant.session_id)
-    if session is None:
+    state = selectors.session_delivery_state(session_id=grant.session_id)
+    if state is None or not state.live:
         return None, None, _forbidden("session_ended", SESSION_ENDED)
-    if grant.prefix != session_prefix(session):
-        return None, None, _forbidden("invalid_signature", "This URL is not valid.")
-    return session, grant, None
+    return grant, state, None
 
 
 def _manifest_response(text: str, name: str) -> HttpResponse:
@@ -105,13 +108,13 @@ def _steering_url(request, token: str) -> str:
 def session_master(request, token: str):
     """The session's HLS master playlist: the plan's rungs, every URI signed;
     with several CDN pathways, each variant once per pathway, steered."""
-    session, grant, refused = _live_session(token)
+    grant, state, refused = _live_grant(token)
     if refused:
         return refused
-    master = manifests.stored_master(grant.prefix, growing=session_is_growing(session))
+    master = manifests.stored_master(grant.prefix, growing=state.growing)
     if master is None:
         return json_error(status=404, code="not_found", message="No such playlist.")
-    allowed, _withheld = manifests.rungs_for_height(master, session.max_height)
+    allowed, _withheld = manifests.rungs_granted(master, grant.allow, state.max_height)
     for_pathway = _media_urls(request, token, grant, signer())
     offered = pathways_for_delivery()
     if len(offered) == 1:
@@ -139,13 +142,15 @@ def _query_function(using: Signer, token: str, grant, *, base_url: str):
 def session_mpd(request, token: str):
     """The session's DASH MPD: the plan's representations, resolved to signed
     URLs; with several CDN pathways, one BaseURL each and Content Steering."""
-    session, grant, refused = _live_session(token)
+    grant, state, refused = _live_grant(token)
     if refused:
         return refused
-    master = manifests.stored_master(grant.prefix, growing=session_is_growing(session))
+    master = manifests.stored_master(grant.prefix, growing=state.growing)
     text = None
     if master is not None:
-        _allowed, withheld = manifests.rungs_for_height(master, session.max_height)
+        _allowed, withheld = manifests.rungs_granted(
+            master, grant.allow, state.max_height
+        )
         using = signer()
         offered = pathways_for_delivery()
         query = None
@@ -182,7 +187,7 @@ def session_playlist(request, token: str, pathway: str, name: str):
     """A media playlist (or the storyboard track) of the session on one pathway,
     every URI in it absolute and signed: for signers whose signature relative
     URIs do not inherit (see ``cloudfront``)."""
-    session, grant, refused = _live_session(token)
+    grant, state, refused = _live_grant(token)
     if refused:
         return refused
     path = grant.prefix + name
@@ -193,7 +198,7 @@ def session_playlist(request, token: str, pathway: str, name: str):
     chosen = next((p for p in pathways_for_delivery() if p.name == pathway), None)
     if chosen is None or not name.endswith((".m3u8", ".vtt")):
         return json_error(status=404, code="not_found", message="No such playlist.")
-    text = manifests.stored_text(path, growing=session_is_growing(session))
+    text = manifests.stored_text(path, growing=state.growing)
     if text is None:
         return json_error(status=404, code="not_found", message="No such playlist.")
     url = signer().url_function(token, base_url=chosen.base_url)

@@ -2,6 +2,7 @@
 
 from .progress import position_checked, watch_progress_record
 from .sessions import (
+    PlaybackStart,
     device_name_from_user_agent,
     playback_session_end,
     playback_session_heartbeat,
@@ -11,6 +12,7 @@ from .sessions import (
 from .watchlist import watchlist_add, watchlist_remove
 
 __all__ = [
+    "PlaybackStart",
     "device_name_from_user_agent",
     "playback_session_end",
     "playback_session_heartbeat",

@@ -9,6 +9,8 @@ import math
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
 
 from .. import refusals
 from ..models import PlaybackSession, WatchProgress
@@ -36,7 +38,11 @@ def position_checked(session: PlaybackSession, position: float) -> float:
 
 
 def watch_progress_record(*, session: PlaybackSession, position: float) -> bool:
-    """Save the position unless a newer session has written one; True if saved."""
+    """Save the position unless a newer session has written one; True if saved.
+
+    One conditional UPDATE when the row exists (the usual heartbeat); an
+    INSERT the first time.
+    """
     duration = float(session.video.duration_seconds or 0)
     reached_end = bool(
         duration and position >= settings.PLAYBACK_COMPLETED_FRACTION * duration
@@ -46,29 +52,43 @@ def watch_progress_record(*, session: PlaybackSession, position: float) -> bool:
         "title_id": session.title_id,
         "episode_id": session.episode_id,
     }
-    for _attempt in range(2):
-        progress = WatchProgress.objects.select_for_update().filter(**lookup).first()
-        if progress is None:
-            try:
-                with transaction.atomic():
-                    WatchProgress.objects.create(
-                        **lookup,
-                        position_seconds=position,
-                        duration_seconds=duration,
-                        completed=reached_end,
-                        session_started_at=session.started_at,
-                    )
-                return True
-            except IntegrityError:
-                continue  # another heartbeat created it first: update that one
-        if progress.session_started_at > session.started_at:
-            return False  # a newer session owns the position
-        same_session = progress.session_started_at == session.started_at
-        progress.position_seconds = position
-        progress.duration_seconds = duration
-        # Seeking back after the credits does not un-watch it within a session.
-        progress.completed = reached_end or (same_session and progress.completed)
-        progress.session_started_at = session.started_at
-        progress.save()
+    # Seeking back after the credits does not un-watch it within a session.
+    completed = (
+        Value(True)
+        if reached_end
+        else Case(
+            When(session_started_at=session.started_at, then=F("completed")),
+            default=Value(False),
+        )
+    )
+
+    def update() -> bool:
+        # Only this session's row or an older session's: a newer one owns it.
+        return bool(
+            WatchProgress.objects.filter(
+                **lookup, session_started_at__lte=session.started_at
+            ).update(
+                position_seconds=position,
+                duration_seconds=duration,
+                completed=completed,
+                session_started_at=session.started_at,
+                updated_at=timezone.now(),
+            )
+        )
+
+    if update():
         return True
-    return False
+    try:
+        with transaction.atomic():
+            WatchProgress.objects.create(
+                **lookup,
+                position_seconds=position,
+                duration_seconds=duration,
+                completed=reached_end,
+                session_started_at=session.started_at,
+            )
+        return True
+    except IntegrityError:
+        # The row exists: a newer session's, or one another heartbeat of an
+        # older (or this) session created since; that one is updated.
+        return update()

@@ -6,19 +6,21 @@ a session silent for PLAYBACK_SESSION_TIMEOUT_SECONDS has expired.
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Plan, Profile, User
-from accounts.selectors import plan_for_user
+from accounts.plans import plan_for_user, plans_ordered
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
-from vod import sql
 
 from .. import refusals, selectors, telemetry
 from ..delivery import manifests
+from ..delivery.sessions import SessionDelivery, session_delivery
 from ..models import PlaybackSession
 from .progress import position_checked, watch_progress_record
 
@@ -90,14 +92,7 @@ def _entitled_title(
 def _check_plan(plan: Plan, title: Title) -> None:
     if plan.unlocks(title.access_level):
         return
-    needed = next(
-        (
-            p
-            for p in Plan.objects.order_by("position", "pk")
-            if p.unlocks(title.access_level)
-        ),
-        None,
-    )
+    needed = next((p for p in plans_ordered() if p.unlocks(title.access_level)), None)
     if needed is None:
         message = f"“{title.name}” is not included in any plan at the moment."
         raise refusals.UpgradeRequired(message, required_plan=None)
@@ -143,6 +138,16 @@ def _active_device(session: PlaybackSession) -> dict:
     }
 
 
+@dataclass
+class PlaybackStart:
+    """A started session and everything a player needs to play it."""
+
+    session: PlaybackSession
+    delivery: SessionDelivery
+    resume_position: float
+    next_episode: Episode | None
+
+
 @telemetry.counted_start
 def playback_session_start(
     *,
@@ -151,8 +156,11 @@ def playback_session_start(
     episode_id: int | None = None,
     device: str = "",
     device_id: str = "",
-) -> PlaybackSession:
-    """Start playing a movie or an episode, after every entitlement check.
+    absolute_url: Callable[[str], str] | None = None,
+) -> PlaybackStart:
+    """Start playing a movie or an episode, after every entitlement check; the
+    session with its signed URLs (made absolute by ``absolute_url``, e.g.
+    ``request.build_absolute_uri``), where to resume, and what plays next.
 
     Raises a ``refusals.PlaybackRefused`` (and writes nothing) when the title is
     unknown or not visible, above the profile's maturity, outside the plan,
@@ -165,7 +173,7 @@ def playback_session_start(
     )
     plan = plan_for_user(profile.user)
     _check_plan(plan, title)
-    video, revision, _master = _playable_revision(
+    video, revision, master = _playable_revision(
         episode.video if episode else title.video
     )
     # Only the streams check and the insert need the account to themselves;
@@ -178,7 +186,9 @@ def playback_session_start(
         if len(live) - len(replaced) >= plan.max_streams:
             _refuse_too_many_streams(plan, [pk for pk, _ in live if pk not in replaced])
         if replaced:
-            _sessions_end(replaced, at=now)
+            PlaybackSession.objects.filter(
+                pk__in=replaced, ended_at__isnull=True
+            ).update(ended_at=now)
         session = PlaybackSession(
             profile=profile,
             video=video,
@@ -191,25 +201,13 @@ def playback_session_start(
             last_seen_at=now,
             expires_at=now + _timeout(),
         )
-        # By hand, like the reads above (see vod/sql.py); sessions have no
-        # save() signal receivers.
-        sql.insert(sql.write_alias(PlaybackSession), session)
-        return session
-
-
-# By hand, as the streams check's read is (see vod/sql.py).
-END_SESSIONS_SQL = (
-    "UPDATE playback_playbacksession SET ended_at = %s "
-    "WHERE ended_at IS NULL AND id IN ({ids})"
-)
-
-
-def _sessions_end(session_ids: list, *, at) -> None:
-    alias = sql.write_alias(PlaybackSession)
-    ids = [sql.db_value(PlaybackSession, "id", pk, alias) for pk in session_ids]
-    query = END_SESSIONS_SQL.format(ids=", ".join(["%s"] * len(ids)))
-    sql.execute(
-        alias, query, [sql.db_value(PlaybackSession, "ended_at", at, alias), *ids]
+        session.save(force_insert=True)
+    # Signed from the master read above: the URLs match what was checked.
+    return PlaybackStart(
+        session=session,
+        delivery=session_delivery(session, master=master, absolute=absolute_url),
+        resume_position=selectors.resume_position(profile, title, episode),
+        next_episode=selectors.next_episode(episode) if episode else None,
     )
 
 
@@ -241,16 +239,6 @@ def _refuse_too_many_streams(plan: Plan, session_ids: list) -> None:
     )
 
 
-def _access_level_now(session: PlaybackSession, now) -> str | None:
-    """The title's access level now; None once viewers may no longer see it."""
-    return (
-        Title.objects.visible_to_viewers(now)
-        .filter(pk=session.title_id)
-        .values_list("access_level", flat=True)
-        .first()
-    )
-
-
 def _end_unavailable(session: PlaybackSession, now, message: str) -> None:
     PlaybackSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
         ended_at=now
@@ -267,6 +255,9 @@ def playback_session_heartbeat(*, session: PlaybackSession, position: float) -> 
     heartbeat renews follows a downgrade), and a title the plan no longer
     includes ends it.
 
+    ``session`` is as ``selectors.session_for_profile`` reads it, with its
+    title: that read and the keep-alive write are all the session costs.
+
     Raises ``refusals.SessionGone`` for an ended or expired session, or one
     whose title stopped being available to it (unpublished, out of its window
     or outside the plan now: it ends it, ``no_longer_available``), and
@@ -282,13 +273,13 @@ def playback_session_heartbeat(*, session: PlaybackSession, position: float) -> 
             code="session_expired",
         )
     position = position_checked(session, position)
-    access_level = _access_level_now(session, now)
-    if access_level is None:
+    # The title came with the session (``session_for_profile``); plans are
+    # remembered per process: no read besides the session's.
+    title = session.title
+    if not title.is_visible_to_viewers(now):
         _end_unavailable(session, now, "This title is no longer available.")
-    # The API's request loads the account with its plan (JWT), so this costs
-    # a query only for a browser session's account or the default plan.
     plan = plan_for_user(session.profile.user)
-    if not plan.unlocks(access_level):
+    if not plan.unlocks(title.access_level):
         _end_unavailable(
             session,
             now,

@@ -82,8 +82,20 @@ def test_user_with_plan_loads_the_plan_with_the_account():
     assert found.is_active is True and found.plan.is_default is False
     assert selectors.user_with_plan(UserFactory().pk).plan_id is None
     assert selectors.user_with_plan(user.pk + 1000) is None
+    assert selectors.user_with_plan(2**70) is None  # out of the column's range
     with pytest.raises(ValueError):
-        selectors.user_with_plan(2**70)
+        selectors.user_with_plan("not-a-number")
+
+
+def test_user_with_plan_is_one_query_once_the_plans_are_known(
+    django_assert_num_queries,
+):
+    user = UserFactory(plan=PlanFactory())
+    selectors.user_with_plan(user.pk)  # this process reads the plans once
+
+    with django_assert_num_queries(1):
+        found = selectors.user_with_plan(user.pk)
+        assert found.plan.pk == user.plan_id
 
 
 def test_a_foreign_profile_in_the_session_is_ignored(user, profile, other_profile):
@@ -101,11 +113,12 @@ def test_profile_get_is_a_404_for_another_account(user, other_profile):
         selectors.profile_get(user=user, pk=other_profile.pk)
 
 
-def test_account_detail_resolves_the_plan_and_profiles_in_three_queries(
+def test_account_detail_resolves_the_plan_and_profiles_in_two_queries(
     user, django_assert_num_queries
 ):
     ProfileFactory(user=user)
-    with django_assert_num_queries(3):  # account+plan, profiles, default plan
+    selectors.plan_for_user(user)  # this process reads the plans once
+    with django_assert_num_queries(2):  # account, profiles (plans are known)
         account = selectors.account_detail(user=user)
         names = [p.name for p in account.profiles.all()]
     assert account.effective_plan.slug == "free"

@@ -6,9 +6,11 @@ second Premium account. Nothing crosses between accounts or profiles.
 """
 
 import datetime
+import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -334,6 +336,45 @@ def test_a_jwt_client_can_start_a_session(viewers, titles):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert start(client, titles["free"]).status_code == 201
+
+
+TABLE_VERBS = ("SELECT", "UPDATE", "INSERT")
+
+
+def test_a_jwt_start_replacing_its_device_runs_no_redundant_query(
+    viewers, titles, django_assert_num_queries
+):
+    client = APIClient()
+    token = RefreshToken.for_user(viewers.free.user).access_token
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert start(client, titles["free"], device_id="tv").status_code == 201
+
+    # PostgreSQL takes the account's advisory lock (see _lock_account).
+    lock = [("SELECT", "")] if connection.vendor == "postgresql" else []
+    # The plans and the title are known to this process by now.
+    with django_assert_num_queries(8 + len(lock)) as captured:
+        response = start(client, titles["free"], device_id="tv")
+
+    assert response.status_code == 201
+    tables = [
+        (
+            verb,
+            next(iter(re.findall(r'"(\w+)"', sql)), "") if verb in TABLE_VERBS else "",
+        )
+        for sql in (q["sql"] for q in captured.captured_queries)
+        for verb in [sql.split()[0]]
+    ]
+    assert tables == [
+        ("SELECT", "accounts_user"),  # the bearer's account
+        ("SELECT", "accounts_profile"),  # the only profile
+        ("SAVEPOINT", ""),
+        *lock,
+        ("SELECT", "playback_playbacksession"),  # the account's live streams
+        ("UPDATE", "playback_playbacksession"),  # the device's earlier one ends
+        ("INSERT", "playback_playbacksession"),
+        ("RELEASE", ""),
+        ("SELECT", "playback_watchprogress"),  # where to resume
+    ]
 
 
 def test_the_browser_session_needs_its_csrf_token(viewers, titles):

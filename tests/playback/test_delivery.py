@@ -256,6 +256,18 @@ def test_the_media_check_is_one_query(player, movie, viewer, django_assert_num_q
     assert response.status_code == 200
 
 
+def test_the_master_is_one_query_its_rungs_from_the_grant(
+    player, movie, viewer, django_assert_num_queries
+):
+    session = start(viewer, movie)
+    fetch(player, session["hls_url"])  # the stored master, parsed and kept
+
+    with django_assert_num_queries(1):  # the session's state, by primary key
+        response = fetch(player, session["hls_url"])
+
+    assert response.status_code == 200
+
+
 def test_a_missing_file_under_the_grant_is_a_json_404(player, movie, viewer):
     session = start(viewer, movie)
     token_base = session["poster_url"].rsplit("/", 1)[0] + "/"

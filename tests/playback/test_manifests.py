@@ -115,6 +115,23 @@ def test_a_portrait_rung_is_measured_by_its_short_side():
     assert [r.lines for r in allowed] == [720, 360]
 
 
+def test_a_grants_rungs_are_those_whose_playlists_it_names():
+    master = manifests.parse_master(LADDER)
+    allowed, _ = manifests.rungs_for_height(master, 480)
+    granted = manifests.granted_files(master, allowed)
+
+    from_grant, withheld = manifests.rungs_granted(master, granted)
+
+    assert from_grant == allowed
+    assert [r.variant.uri for r in withheld] == ["1080p.m3u8", "720p.m3u8"]
+    # A grant is exact: a rung's init and segments do not stand for its playlist.
+    assert manifests.rungs_granted(master, granted[1:])[0] == allowed[1:]
+    # A session downgraded since the grant was made: its height caps it too.
+    capped, withheld = manifests.rungs_granted(master, granted, max_height=240)
+    assert [r.variant.uri for r in capped] == ["240p.m3u8"]
+    assert len(withheld) == 3
+
+
 def test_a_grant_names_the_allowed_rungs_files_audio_text_and_artwork_only():
     master = manifests.parse_master(LADDER)
     allowed, _ = manifests.rungs_for_height(master, 720)

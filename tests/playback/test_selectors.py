@@ -215,26 +215,23 @@ def test_live_sessions_are_the_accounts_unended_and_heard_from(profile):
     )
 
 
-def test_session_for_delivery_is_the_live_session_with_its_video(profile):
+def test_delivery_state_says_whether_a_session_is_live_and_growing(
+    profile, django_assert_num_queries
+):
     live = PlaybackSessionFactory(profile=profile)
     ended = PlaybackSessionFactory(profile=profile, ended_at=timezone.now())
     expired = PlaybackSessionFactory(
         profile=profile, expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
+    growing = PlaybackSessionFactory(profile=profile, revision="r2")
+    growing.video.preview_revision = "r2"
+    growing.video.save()
 
-    found = selectors.session_for_delivery(session_id=live.pk)
-    video = live.video
-    assert (found.pk, found.revision, found.max_height) == (
-        live.pk,
-        live.revision,
-        live.max_height,
-    )
-    assert found.started_at == live.started_at  # a converted, aware datetime
-    assert found.video.revision_prefix("r1") == video.revision_prefix("r1")
-    assert (found.video.uuid, found.video.preview_revision) == (
-        video.uuid,
-        video.preview_revision,
-    )
-    assert found.video.duration_seconds == video.duration_seconds  # deferred, loads
-    for gone in (ended.pk, expired.pk, uuid.uuid4(), "not-a-uuid"):
-        assert selectors.session_for_delivery(session_id=gone) is None
+    with django_assert_num_queries(1):
+        state = selectors.session_delivery_state(session_id=live.pk)
+    assert (state.live, state.growing) == (True, False)
+    assert state.max_height == live.max_height
+    assert selectors.session_delivery_state(session_id=growing.pk).growing is True
+    for gone in (ended.pk, expired.pk):
+        assert selectors.session_delivery_state(session_id=gone).live is False
+    assert selectors.session_delivery_state(session_id=uuid.uuid4()) is None

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog.models import Title, Video
-from playback import refusals, services
+from playback import refusals, selectors, services
 from playback.models import PlaybackSession, WatchlistItem, WatchProgress
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
@@ -35,7 +35,10 @@ def free_viewer():
 
 
 def start(profile, title, **kwargs) -> PlaybackSession:
-    return services.playback_session_start(profile=profile, title_id=title.pk, **kwargs)
+    started = services.playback_session_start(
+        profile=profile, title_id=title.pk, **kwargs
+    )
+    return started.session
 
 
 def ago(seconds: float) -> datetime.datetime:
@@ -54,7 +57,7 @@ def test_a_session_records_what_plays_and_for_how_long(movie, free_viewer):
     assert session.device == "Firefox on Linux"
     assert session.expires_at - session.last_seen_at == datetime.timedelta(seconds=45)
     assert session.is_live()
-    # Written by hand (vod.sql.insert): the stored row is the object returned.
+    # The stored row is the object returned.
     stored = PlaybackSession.objects.get(pk=session.pk)
     assert not session._state.adding and session.started_at is not None
     for field in PlaybackSession._meta.concrete_fields:
@@ -271,6 +274,26 @@ def test_a_heartbeat_keeps_the_session_alive_and_saves_the_position(movie, free_
     assert saved.session_started_at == session.started_at
 
 
+def test_a_heartbeat_is_one_read_and_a_conditional_write_of_each_row(
+    movie, free_viewer, django_assert_num_queries
+):
+    session = start(free_viewer, movie)
+    services.playback_session_heartbeat(session=session, position=1.0)
+
+    with django_assert_num_queries(5) as captured:
+        session = selectors.session_for_profile(
+            profile=free_viewer, session_id=session.pk
+        )
+        services.playback_session_heartbeat(session=session, position=2.0)
+
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    # The session with its title and video; then, in a transaction (a
+    # savepoint inside the test's), the session kept alive only if still live
+    # and the position saved only if no newer session owns it.
+    assert statements == ["SELECT", "SAVEPOINT", "UPDATE", "UPDATE", "RELEASE"]
+    assert progress(free_viewer).position_seconds == 2.0
+
+
 def test_heartbeats_are_idempotent(movie, free_viewer):
     session = start(free_viewer, movie)
 
@@ -367,6 +390,8 @@ def test_an_ended_or_expired_session_is_gone(movie, free_viewer):
 def test_a_session_whose_title_is_withdrawn_ends(movie, free_viewer):
     session = start(free_viewer, movie)
     Title.objects.filter(pk=movie.pk).update(visibility=Title.Visibility.DRAFT)
+    # As a heartbeat request reads it: with its title, as the title is now.
+    session = selectors.session_for_profile(profile=free_viewer, session_id=session.pk)
 
     with pytest.raises(refusals.SessionGone) as gone:
         services.playback_session_heartbeat(session=session, position=1)
@@ -395,7 +420,7 @@ def test_episode_progress_is_kept_per_episode(videos, free_viewer):
     for episode, position in [(one, 2.9), (two, 1.0)]:
         session = services.playback_session_start(
             profile=free_viewer, title_id=season.title.pk, episode_id=episode.pk
-        )
+        ).session
         services.playback_session_heartbeat(session=session, position=position)
         services.playback_session_end(session=session)
 
