@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Title, Video
-from catalog.services import videos as video_services
+from catalog.services import video_lease as video_services
 from tests.catalog.factories import (
     EpisodeFactory,
     GenreFactory,
