@@ -4,22 +4,20 @@ start needs its account's plan, and plans change only through the admin.
 Each process keeps every plan (a handful of rows) under a generation number
 stored in the cache. Saving or deleting a plan bumps the generation (at once
 and again on commit, see ``signals``), so the process that wrote sees its edit
-at once and the others within ``GENERATION_CHECK_SECONDS``: each looks at the
-cache's number at most that often, saving a cache round trip per request. The
+at once and the others within a second (``vod.generation``). The
 plans are read from the primary, never a replica that may not have replayed
 the edit yet, so a process never keeps an old copy under a new generation.
 """
 
-import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
+
+from vod.generation import SharedGeneration
 
 from .models import Plan, User
 
-GENERATION_KEY = "accounts:plans:generation"
-GENERATION_CHECK_SECONDS = 1.0
+GENERATION = SharedGeneration("accounts:plans:generation")
 
 
 @dataclass(frozen=True)
@@ -30,24 +28,7 @@ class _Plans:
     default: Plan | None
 
 
-_memo: dict = {"plans": None, "checked_until": 0.0, "generation": None}
-
-
-def _fresh_generation() -> int:
-    """A number above any handed out before, even if the cache lost the key."""
-    return time.time_ns() // 1000
-
-
-def _generation() -> int:
-    now = time.monotonic()
-    if now < _memo["checked_until"] and _memo["generation"] is not None:
-        return _memo["generation"]
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    _memo.update(generation=generation, checked_until=now + GENERATION_CHECK_SECONDS)
-    return generation
+_memo: dict = {"plans": None}
 
 
 def _load(generation: int) -> _Plans:
@@ -61,7 +42,7 @@ def _load(generation: int) -> _Plans:
 
 
 def _plans(*, reload: bool = False) -> _Plans:
-    generation = _generation()
+    generation = GENERATION.current()
     plans = _memo["plans"]
     if reload or plans is None or plans.generation != generation:
         plans = _memo["plans"] = _load(generation)
@@ -101,13 +82,11 @@ def plan_for_user(user: User) -> Plan:
 
 def plans_changed() -> None:
     """Make every process read the plans again (on a plan's save or delete)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # evicted or cleared: a number never used before
-        cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
+    GENERATION.bump()
     plans_forget()
 
 
 def plans_forget() -> None:
     """Drop this process's copy of the plans (on a change, and for tests)."""
-    _memo.update(plans=None, checked_until=0.0, generation=None)
+    _memo["plans"] = None
+    GENERATION.expire()

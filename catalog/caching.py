@@ -7,31 +7,21 @@ that long to save a cache round trip per request). Entries also expire after
 window appear or vanish on time.
 """
 
-import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from django.core.cache import cache
+from vod.generation import SharedGeneration
 
-VERSION_KEY = "catalog:version"
-MEMO_SECONDS = 1.0
+VERSION = SharedGeneration("catalog:version")
 MEMO_MAX_ENTRIES = 4096
 
-_memo: dict[str, float] = {"version": 0, "until": 0.0}
 _entries: dict[Hashable, tuple[int, object]] = {}
 T = TypeVar("T")
 
 
 def catalog_version() -> int:
-    now = time.monotonic()
-    if now < _memo["until"]:
-        return int(_memo["version"])
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    _memo.update(version=version, until=now + MEMO_SECONDS)
-    return version
+    """The catalog's version, as this process last saw it within a second."""
+    return VERSION.current()
 
 
 def catalog_memo(key: Hashable, compute: Callable[[], T]) -> T:
@@ -54,18 +44,9 @@ def catalog_memo(key: Hashable, compute: Callable[[], T]) -> T:
 def catalog_memo_clear() -> None:
     """Forget what ``catalog_memo`` remembers in this process (for tests)."""
     _entries.clear()
-    _memo["until"] = 0.0
+    VERSION.expire()
 
 
 def catalog_cache_invalidate() -> None:
     """Make every cached catalog response stale."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # evicted or cleared: start from a number never used before
-        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
-    _memo["until"] = 0.0
-
-
-def _fresh_version() -> int:
-    """A version above any handed out before, even if the cache lost the key."""
-    return time.time_ns() // 1000
+    VERSION.bump()

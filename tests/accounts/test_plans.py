@@ -33,7 +33,7 @@ def test_a_plan_saved_in_this_process_is_seen_at_once():
 
 
 def test_a_plan_edited_in_another_process_is_seen_once_it_looks_again(
-    monkeypatch, django_assert_num_queries
+    django_assert_num_queries,
 ):
     plan = PlanFactory(slug="gold", max_height=1080)
     user = UserFactory(plan=plan)
@@ -42,12 +42,11 @@ def test_a_plan_edited_in_another_process_is_seen_once_it_looks_again(
     # Another process: the row changes and the generation in the cache moves,
     # but this process's own memo is not told.
     Plan.objects.filter(pk=plan.pk).update(max_height=480)
-    cache.incr(plans.GENERATION_KEY)
+    cache.incr(plans.GENERATION.key)
     with django_assert_num_queries(0):  # within the check interval: its copy
         assert plans.plan_for_user(user).max_height == 1080
 
-    monkeypatch.setattr(plans, "GENERATION_CHECK_SECONDS", 0)
-    plans._memo["checked_until"] = 0.0  # the interval has passed
+    plans.GENERATION.expire()  # the interval has passed
     assert plans.plan_for_user(user).max_height == 480
 
 
@@ -75,9 +74,9 @@ def test_a_new_default_and_a_deleted_plan_are_seen():
 
 def test_a_cache_that_lost_the_generation_still_moves_on():
     plans.plans_ordered()
-    before = cache.get(plans.GENERATION_KEY)
-    cache.delete(plans.GENERATION_KEY)
+    before = cache.get(plans.GENERATION.key)
+    cache.delete(plans.GENERATION.key)
 
     plans.plans_changed()
 
-    assert cache.get(plans.GENERATION_KEY) > before
+    assert cache.get(plans.GENERATION.key) > before
