@@ -1,6 +1,5 @@
 """Errors of the accounts API, in the project's JSON error shape."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 
 from accounts.limits import EmailsLimited
@@ -27,10 +26,3 @@ class TooManyEmails(exceptions.APIException):
     def __init__(self, exc: EmailsLimited):
         super().__init__(detail=str(exc))
         self.wait = exc.wait  # DRF sends it as Retry-After
-
-
-def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's ``ValidationError`` as a 400 whose ``fields`` name the inputs."""
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})

@@ -31,10 +31,6 @@ def _video(uuid) -> Video:
     )
 
 
-def _as_drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError({"non_field_errors": exc.messages})
-
-
 class VideoListCreateApi(generics.ListAPIView):
     """Videos, newest first (editors only); POST creates an empty video."""
 
@@ -58,10 +54,7 @@ class VideoListCreateApi(generics.ListAPIView):
     def post(self, request):
         params = VideoCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        try:
-            video = services.video_create(**params.validated_data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        video = services.video_create(**params.validated_data)
         return Response(
             VideoSerializer(_video(video.uuid)).data, status=status.HTTP_201_CREATED
         )
@@ -107,10 +100,7 @@ class VideoRetranscodeApi(APIView):
 
     @extend_schema(request=None, responses={202: VideoSerializer})
     def post(self, request, uuid):
-        try:
-            services.video_retranscode(video=_video(uuid))
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        services.video_retranscode(video=_video(uuid))
         return Response(
             VideoSerializer(_video(uuid)).data, status=status.HTTP_202_ACCEPTED
         )

@@ -7,6 +7,7 @@ query parameter) to its messages.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,13 +20,23 @@ def error_body(*, status: int, code: str, message: str, fields: dict | None = No
     return {"error": body}
 
 
+def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ``ValidationError`` as a 400 whose ``fields`` name the inputs."""
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
 def exception_handler(exc, context):
     """DRF's handler, reshaped into the project's error body."""
     # DRF turns Django's own 404 and 403 into these too; do it first to keep the code.
+    # A service's ValidationError (a rule it checks) is the caller's 400.
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = as_api_error(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,7 +1,6 @@
 """Credentials: password change and reset, email change and verification."""
 
 from django.contrib.auth import update_session_auth_hash
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -11,7 +10,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.limits import EmailsLimited
 
-from ..errors import TooManyEmails, as_api_error
+from ..errors import TooManyEmails
 from ..serializers import (
     AccountSerializer,
     EmailChangeSerializer,
@@ -47,12 +46,7 @@ class PasswordChangeApi(AuthScopeThrottleMixin, APIView):
     def post(self, request):
         params = PasswordChangeSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        try:
-            user = services.user_password_change(
-                user=request.user, **params.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
+        user = services.user_password_change(user=request.user, **params.validated_data)
         if hasattr(request, "session"):
             update_session_auth_hash(request, user)
         return Response(TokenPairSerializer.for_user(user))
@@ -97,14 +91,11 @@ class PasswordResetConfirmApi(AnonymousAuthApi):
         params = PasswordResetConfirmSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        try:
-            services.user_password_reset_confirm(
-                uidb64=data["uid"],
-                token=data["token"],
-                new_password=data["new_password"],
-            )
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
+        services.user_password_reset_confirm(
+            uidb64=data["uid"],
+            token=data["token"],
+            new_password=data["new_password"],
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -132,8 +123,6 @@ class EmailChangeApi(AuthScopeThrottleMixin, APIView):
             )
         except EmailsLimited as exc:
             raise TooManyEmails(exc) from exc
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
         email = params.validated_data["new_email"].strip().lower()
         body = {
             "message": f"We sent a link to {email}; it becomes the sign-in address "
@@ -158,10 +147,7 @@ class EmailChangeConfirmApi(AnonymousAuthApi):
     def post(self, request):
         params = EmailTokenSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        try:
-            user = services.user_email_change_confirm(**params.validated_data)
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
+        user = services.user_email_change_confirm(**params.validated_data)
         return Response(AccountSerializer(selectors.account_detail(user=user)).data)
 
 
@@ -176,10 +162,7 @@ class EmailVerifyApi(AnonymousAuthApi):
     def post(self, request):
         params = EmailTokenSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        try:
-            services.user_email_verify(**params.validated_data)
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
+        services.user_email_verify(**params.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

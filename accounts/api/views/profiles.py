@@ -1,6 +1,5 @@
 """The signed-in account and its profiles."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -10,7 +9,6 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.models import Profile
 
-from ..errors import as_api_error
 from ..serializers import (
     AccountSerializer,
     ProfileCreateSerializer,
@@ -62,12 +60,7 @@ class ProfileListCreateApi(APIView):
     def post(self, request):
         params = ProfileCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        try:
-            profile = services.profile_create(
-                user=request.user, **params.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
+        profile = services.profile_create(user=request.user, **params.validated_data)
         return Response(ProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
 
 
@@ -96,10 +89,7 @@ class ProfileDetailApi(APIView):
         profile = selectors.profile_get(user=request.user, pk=pk)
         params = ProfileUpdateSerializer(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
-        try:
-            profile = services.profile_update(profile=profile, **params.validated_data)
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
+        profile = services.profile_update(profile=profile, **params.validated_data)
         return Response(ProfileSerializer(profile).data)
 
     @extend_schema(
@@ -109,8 +99,5 @@ class ProfileDetailApi(APIView):
     )
     def delete(self, request, pk: int):
         profile = selectors.profile_get(user=request.user, pk=pk)
-        try:
-            services.profile_delete(profile=profile)
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
+        services.profile_delete(profile=profile)
         return Response(status=status.HTTP_204_NO_CONTENT)

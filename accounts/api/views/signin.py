@@ -1,6 +1,5 @@
 """Signing up and in: sign-up, JWT pair, refresh, logout."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -9,7 +8,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from accounts import services, tokens
 from accounts.limits import EmailsLimited
 
-from ..errors import TooManyEmails, as_api_error
+from ..errors import TooManyEmails
 from ..serializers import (
     EmailSentSerializer,
     LogoutSerializer,
@@ -54,8 +53,6 @@ class SignupApi(AnonymousAuthApi):
             )
         except EmailsLimited as exc:
             raise TooManyEmails(exc) from exc
-        except DjangoValidationError as exc:
-            raise as_api_error(exc) from exc
         email = params.validated_data["email"].strip().lower()
         body = {
             "message": f"We sent a message to {email}: open its link to confirm "
