@@ -195,7 +195,7 @@ def test_production_mode_keeps_no_state_in_the_web_process(tmp_path):
         "vod.cache.RedisCache",
         "vod.storage.SourceStorage",
         "vod.storage.MediaStorage",
-        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "vod.staticfiles.StaticStorage",
         False,
         True,
     ]
