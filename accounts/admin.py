@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from . import services
@@ -62,8 +61,8 @@ class ProfileInlineFormSet(forms.BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and (form.instance.pk or form.has_changed())
         ]
-        if not kept:
-            raise ValidationError("An account needs at least one profile.")
+        # The rule the profile_delete service enforces, with its own message.
+        services.profile_delete_check(profiles_left=len(kept))
 
 
 class ProfileInline(admin.TabularInline):

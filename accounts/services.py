@@ -357,16 +357,21 @@ def profile_update(
     return profile
 
 
+def profile_delete_check(*, profiles_left: int) -> None:
+    """Refuse a deletion that would leave the account ``profiles_left`` profiles."""
+    if profiles_left < 1:
+        raise ValidationError(
+            "An account needs at least one profile; add another before "
+            "deleting this one."
+        )
+
+
 @transaction.atomic
 def profile_delete(*, profile: Profile) -> None:
     """Delete a profile with its progress and list; an account keeps at least one."""
     _account_lock(profile.user)
     others = Profile.objects.filter(user_id=profile.user_id).exclude(pk=profile.pk)
-    if not others.exists():
-        raise ValidationError(
-            "An account needs at least one profile; add another before "
-            "deleting this one."
-        )
+    profile_delete_check(profiles_left=others.count())
     profile.delete()
 
 

@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import Plan
+from accounts import services
+from accounts.models import Plan, Profile
 
 from .factories import PlanFactory, ProfileFactory, UserFactory
 
@@ -80,6 +82,60 @@ def test_user_page_assigns_a_plan_and_shows_profiles(admin_client):
     profile.refresh_from_db()
     assert user.plan == plan
     assert profile.max_maturity == 13
+
+
+def _user_form(user, profiles, *, delete):
+    """The user page's POST, keeping every profile but those in ``delete``."""
+    data = {
+        "email": user.email,
+        "name": "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "profiles-TOTAL_FORMS": str(len(profiles)),
+        "profiles-INITIAL_FORMS": str(len(profiles)),
+        "profiles-MIN_NUM_FORMS": "0",
+        "profiles-MAX_NUM_FORMS": "5",
+    }
+    for index, profile in enumerate(profiles):
+        prefix = f"profiles-{index}-"
+        data |= {
+            prefix + "id": profile.pk,
+            prefix + "user": user.pk,
+            prefix + "name": profile.name,
+            prefix + "max_maturity": str(profile.max_maturity),
+        }
+        if profile in delete:
+            data[prefix + "DELETE"] = "on"
+    return data
+
+
+def test_admin_refuses_deleting_the_last_profile_as_the_service_does(admin_client):
+    user = UserFactory()
+    only = ProfileFactory(user=user)
+    with pytest.raises(ValidationError) as refused:
+        services.profile_delete(profile=only)
+
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    response = admin_client.post(url, _user_form(user, [only], delete=[only]))
+
+    assert response.status_code == 200
+    assert refused.value.messages[0] in response.content.decode()
+    assert list(Profile.objects.filter(user=user)) == [only]
+
+
+def test_admin_deletes_a_profile_when_another_stays(admin_client):
+    user = UserFactory()
+    first, second = ProfileFactory(user=user), ProfileFactory(user=user)
+
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    response = admin_client.post(url, _user_form(user, [first, second], delete=[first]))
+
+    assert response.status_code == 302, response.context["errors"]
+    assert list(Profile.objects.filter(user=user)) == [second]
+    # The service refuses the same deletion of what is now the last one.
+    with pytest.raises(ValidationError):
+        services.profile_delete(profile=second)
 
 
 def test_editors_have_no_permission_on_accounts():
