@@ -1,15 +1,9 @@
-"""Demo content for a local run: a catalog with artwork, and demo accounts.
+"""The catalog's demo content for a local run: titles with artwork, and videos.
 
-``python manage.py seed_demo`` calls these; nothing here runs in production.
+The demo app's ``seed_demo`` command calls these (with the demo accounts, which
+are no business of the catalog's); nothing here runs in production.
 """
 
-from .accounts import (
-    ADMIN_EMAIL,
-    DEMO_PASSWORD,
-    EDITOR_EMAIL,
-    DemoAccountsError,
-    demo_accounts_ensure,
-)
 from .seed import (
     DemoCatalogReport,
     demo_catalog_delete,
@@ -19,12 +13,7 @@ from .seed import (
 from .videos import demo_videos_ensure
 
 __all__ = [
-    "ADMIN_EMAIL",
-    "DEMO_PASSWORD",
-    "EDITOR_EMAIL",
-    "DemoAccountsError",
     "DemoCatalogReport",
-    "demo_accounts_ensure",
     "demo_catalog_delete",
     "demo_catalog_exists",
     "demo_catalog_seed",

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "catalog",
     "playback",
     "pages",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
-from catalog import demo
+from catalog import demo as catalog_demo
+from demo import accounts as demo_accounts
 
 
 class Command(BaseCommand):
@@ -46,19 +47,21 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 # Accounts first: cheap, and their failure leaves no artwork behind.
-                demo.demo_accounts_ensure()
+                demo_accounts.demo_accounts_ensure()
                 if reset:
-                    deleted = demo.demo_catalog_delete()
+                    deleted = catalog_demo.demo_catalog_delete()
                     self.stdout.write(f"Deleted {deleted} demo titles.")
-                if demo.demo_catalog_exists():
+                if catalog_demo.demo_catalog_exists():
                     self.stdout.write(
                         "The demo catalog already exists; skipped it "
                         "(--reset recreates it)."
                     )
                 else:
-                    self._report(demo.demo_catalog_seed())
-                queued = demo.demo_videos_ensure(limit=videos) if videos > 0 else 0
-        except demo.DemoAccountsError as exc:
+                    self._report(catalog_demo.demo_catalog_seed())
+                queued = (
+                    catalog_demo.demo_videos_ensure(limit=videos) if videos > 0 else 0
+                )
+        except demo_accounts.DemoAccountsError as exc:
             raise CommandError(str(exc)) from exc
         if queued:
             self.stdout.write(
@@ -70,12 +73,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {elapsed:.1f}s."))
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         admin = f"{site}{reverse('admin:index')}"
-        password = demo.DEMO_PASSWORD
+        password = demo_accounts.DEMO_PASSWORD
         self.stdout.write(f"Site: {site}/")
-        self.stdout.write(f"Editor login: {demo.EDITOR_EMAIL} / {password} at {admin}")
-        self.stdout.write(f"Admin login: {demo.ADMIN_EMAIL} / {password} at {admin}")
+        self.stdout.write(
+            f"Editor login: {demo_accounts.EDITOR_EMAIL} / {password} at {admin}"
+        )
+        self.stdout.write(
+            f"Admin login: {demo_accounts.ADMIN_EMAIL} / {password} at {admin}"
+        )
 
-    def _report(self, report: "demo.DemoCatalogReport") -> None:
+    def _report(self, report: "catalog_demo.DemoCatalogReport") -> None:
         self.stdout.write(
             f"Created {report.titles} titles ({report.series} series with "
             f"{report.seasons} seasons and {report.episodes} episodes), "

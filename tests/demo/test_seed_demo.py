@@ -5,8 +5,8 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from catalog.demo import ADMIN_EMAIL, DEMO_PASSWORD, EDITOR_EMAIL
 from catalog.models import Credit, Episode, Genre, Season, Title, Video
+from demo.accounts import ADMIN_EMAIL, DEMO_PASSWORD, EDITOR_EMAIL
 
 
 @pytest.fixture
