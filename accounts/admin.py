@@ -64,6 +64,16 @@ class ProfileInlineFormSet(forms.BaseInlineFormSet):
         # The rule the profile_delete service enforces, with its own message.
         services.profile_delete_check(profiles_left=len(kept))
 
+    def save(self, commit=True):
+        # New profiles first, so the deletions below count them as kept.
+        saved = self.save_new_objects(commit)
+        return self.save_existing_objects(commit) + saved
+
+    def delete_existing(self, obj, commit=True):
+        # Through the service, under its account lock, like every other deletion.
+        if commit:
+            services.profile_delete(profile=obj)
+
 
 class ProfileInline(admin.TabularInline):
     model = Profile

@@ -151,3 +151,24 @@ def test_editors_have_no_permission_on_accounts():
 )
 def test_editors_cannot_open_account_screens(editor_client, url_name):
     assert editor_client.get(reverse(url_name)).status_code == 403
+
+
+def test_admin_replaces_the_only_profile_in_one_save(admin_client):
+    """Deletions go through profile_delete after the new profiles are saved, so
+    swapping the only profile for a new one is not refused."""
+    user = UserFactory()
+    only = ProfileFactory(user=user)
+    data = _user_form(user, [only], delete=[only]) | {
+        "profiles-TOTAL_FORMS": "2",
+        "profiles-1-user": user.pk,
+        "profiles-1-name": "Newcomer",
+        "profiles-1-max_maturity": "18",
+    }
+
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    assert list(Profile.objects.filter(user=user).values_list("name", flat=True)) == [
+        "Newcomer"
+    ]
