@@ -14,6 +14,7 @@ import {
 } from "../../static/js/player/audio.js";
 import { startingCaption, captionsFromHls } from "../../static/js/player/captions.js";
 import { languageNamer, matchLanguage, primaryLanguage } from "../../static/js/player/languages.js";
+import { sessionPreferences } from "../../static/js/player/profile-preferences.js";
 
 const DESCRIBES = "public.accessibility.describes-video";
 const english = languageNamer("en");
@@ -235,4 +236,13 @@ test("captions start in the profile's language, or off when it has none", () => 
 test("without preferences (no profile) captions start as this browser remembers", () => {
   assert.equal(startingCaption(CAPTIONS, null, "en"), 0);
   assert.equal(startingCaption(CAPTIONS, null, null), -1);
+});
+
+test("a playback starts with the session's preferences, else the page's", () => {
+  const page = { config: { preferences: { captions_language: "en" } } };
+  const fresh = { preferences: { captions_language: "fr" } };
+
+  assert.deepEqual(sessionPreferences(page, fresh), { captions_language: "fr" });
+  assert.deepEqual(sessionPreferences(page, {}), { captions_language: "en" });
+  assert.equal(sessionPreferences({ config: { preferences: null } }, null), null);
 });

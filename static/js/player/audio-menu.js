@@ -18,7 +18,7 @@ import {
 import { setLabel, toast } from "./dom.js";
 import { languageNamer } from "./languages.js";
 import { menuItem } from "./menu.js";
-import { sessionPreferences } from "./preferences.js";
+import { sessionPreferences } from "./profile-preferences.js";
 
 function nameOf() {
   return languageNamer(document.documentElement.lang || navigator.language);

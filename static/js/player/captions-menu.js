@@ -19,7 +19,7 @@ import { toast } from "./dom.js";
 import { signUrl } from "./grant.js";
 import { menuItem } from "./menu.js";
 import { recall, remember } from "./prefs.js";
-import { sessionPreferences } from "./preferences.js";
+import { sessionPreferences } from "./profile-preferences.js";
 
 /** The session's captions, each with its select(on) for the engine playing. */
 function captionsFor(p, session) {
