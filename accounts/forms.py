@@ -13,7 +13,7 @@ from vod.maturity import Maturity
 
 from . import services
 from .models import Profile
-from .preferences import language_choices
+from .preferences import kids_audio_language, language_choices
 
 
 class ServiceErrorsMixin:
@@ -135,8 +135,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
     audio_language = forms.ChoiceField(
         label="Audio language",
         required=False,
-        help_text="Titles start in this language where they have it. A new kids "
-        "profile left on the title's language gets the site's language.",
+        help_text="Titles start in this language where they have it.",
     )
     audio_description = forms.BooleanField(
         label="Audio description",
@@ -158,6 +157,13 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         ]:
             current = self.initial.get(field) or ""
             self.fields[field].choices = [("", blank), *language_choices(current)]
+        names = dict(language_choices())
+        kids = kids_audio_language()
+        kids_name = names.get(kids) or names.get(kids.split("-")[0]) or kids
+        self.fields["audio_language"].help_text += (
+            f" A new kids profile left on the title's own gets {kids_name}, "
+            "the site's language."
+        )
 
     @classmethod
     def for_profile(cls, profile: Profile, **kwargs) -> "ProfileForm":
