@@ -448,7 +448,7 @@ def test_the_profile_form_offers_languages_by_name(signed_in_client, profile):
     assert '<option value="pt-BR">Brazilian Portuguese</option>' in page
     assert 'name="audio_description"' in page
     assert '<option value="" selected>Off</option>' in page  # captions
-    assert "kids profile left on the title&#x27;s own gets English" in page
+    assert "kids profile left on the title's own gets English" in page
 
 
 def test_edit_the_audio_and_captions_preferences(signed_in_client, profile):
