@@ -78,7 +78,17 @@ class ProfileInlineFormSet(forms.BaseInlineFormSet):
 class ProfileInline(admin.TabularInline):
     model = Profile
     formset = ProfileInlineFormSet
-    fields = ("name", "is_kids", "max_maturity", "created_at")
+    # The preferences are checked by the model (its validators and clean()),
+    # with the services' rules: the same tags, the same kids default.
+    fields = (
+        "name",
+        "is_kids",
+        "max_maturity",
+        "audio_language",
+        "audio_description",
+        "captions_language",
+        "created_at",
+    )
     readonly_fields = ("created_at",)
     extra = 0
     max_num = Profile.MAX_PER_ACCOUNT

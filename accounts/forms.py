@@ -13,6 +13,7 @@ from vod.maturity import Maturity
 
 from . import services
 from .models import Profile
+from .preferences import kids_audio_language, language_choices
 
 
 class ServiceErrorsMixin:
@@ -131,6 +132,38 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         required=False,
         empty_value=None,
     )
+    audio_language = forms.ChoiceField(
+        label="Audio language",
+        required=False,
+        help_text="Titles start in this language where they have it.",
+    )
+    audio_description = forms.BooleanField(
+        label="Audio description",
+        required=False,
+        help_text="Start on the narrated description of what is on screen, "
+        "where a title has one.",
+    )
+    captions_language = forms.ChoiceField(
+        label="Subtitles and captions",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The profile's own tag stays selectable even if the site lists it not.
+        for field, blank in [
+            ("audio_language", "The title's own language"),
+            ("captions_language", "Off"),
+        ]:
+            current = self.initial.get(field) or ""
+            self.fields[field].choices = [("", blank), *language_choices(current)]
+        names = dict(language_choices())
+        kids = kids_audio_language()
+        kids_name = names.get(kids) or names.get(kids.split("-")[0]) or kids
+        self.fields["audio_language"].help_text += (
+            f" A new kids profile left on the title's own gets {kids_name}, "
+            "the site's language."
+        )
 
     @classmethod
     def for_profile(cls, profile: Profile, **kwargs) -> "ProfileForm":
@@ -142,14 +175,25 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
                 if profile.is_kids
                 else Profile.KIDS_DEFAULT_MATURITY
             ),
+            "audio_language": profile.audio_language,
+            "audio_description": profile.audio_description,
+            "captions_language": profile.captions_language,
         }
         return cls(initial=initial, **kwargs)
 
     def service_kwargs(self) -> dict:
-        """Arguments for ``profile_create``/``profile_update``: the limit is for kids."""
+        """Arguments for ``profile_create``/``profile_update``: the limit is for
+        kids; an audio language left as it was is not sent, so the service's
+        kids default applies to a new (or newly kids) profile."""
         is_kids = self.cleaned_data["is_kids"]
+        audio_language = self.cleaned_data["audio_language"]
         return {
             "name": self.cleaned_data["name"],
             "is_kids": is_kids,
             "max_maturity": self.cleaned_data["max_maturity"] if is_kids else None,
+            "audio_language": (
+                audio_language if "audio_language" in self.changed_data else None
+            ),
+            "audio_description": self.cleaned_data["audio_description"],
+            "captions_language": self.cleaned_data["captions_language"],
         }

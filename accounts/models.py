@@ -8,6 +8,14 @@ from django.utils import timezone
 
 from vod.maturity import Maturity
 
+from .preferences import (
+    LANGUAGE_MAX_LENGTH,
+    PlaybackPreferences,
+    kids_audio_language,
+    language_tag_canonical,
+    validate_preferred_language,
+)
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -146,7 +154,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Profile(models.Model):
     """Who is watching: up to five per account, each with its own progress and list.
 
-    A kids profile only sees titles up to its maturity rating.
+    A kids profile only sees titles up to its maturity rating. Each profile
+    says which audio and captions a new playback starts with.
     """
 
     MAX_PER_ACCOUNT = 5
@@ -161,6 +170,25 @@ class Profile(models.Model):
         choices=Maturity.choices,
         default=Maturity.AGE_18,
         help_text="The highest maturity rating shown (0, 7, 13, 16 or 18).",
+    )
+    audio_language = models.CharField(
+        max_length=LANGUAGE_MAX_LENGTH,
+        blank=True,
+        default="",
+        validators=[validate_preferred_language],
+        help_text="The audio to start with, as a language tag (en, pt-BR); "
+        "blank: each title's default audio.",
+    )
+    audio_description = models.BooleanField(
+        default=False,
+        help_text="Start on the audio description where a title has one.",
+    )
+    captions_language = models.CharField(
+        max_length=LANGUAGE_MAX_LENGTH,
+        blank=True,
+        default="",
+        validators=[validate_preferred_language],
+        help_text="The subtitles to show, as a language tag; blank: captions off.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -178,3 +206,17 @@ class Profile(models.Model):
         # Only kids profiles have a maturity limit.
         if not self.is_kids:
             self.max_maturity = self.ADULT_MATURITY
+        self.audio_language = language_tag_canonical(self.audio_language.strip())
+        self.captions_language = language_tag_canonical(self.captions_language.strip())
+        # As the services do: a new kids profile hears the site's language.
+        if self._state.adding and self.is_kids and not self.audio_language:
+            self.audio_language = kids_audio_language()
+
+    @property
+    def playback_preferences(self) -> PlaybackPreferences:
+        """What a new playback of this profile starts with (plain values)."""
+        return PlaybackPreferences(
+            audio_language=self.audio_language,
+            audio_description=self.audio_description,
+            captions_language=self.captions_language,
+        )

@@ -19,6 +19,7 @@ from .emails import Kind, account_email_queue
 from .limits import account_emails_count
 from .models import Plan, Profile, User
 from .plans import plans_changed
+from .preferences import kids_audio_language, preferred_language_clean
 from .tokens import user_tokens_revoke
 
 
@@ -82,6 +83,18 @@ def _maturity_for(*, is_kids: bool, max_maturity: int | None, current: int | Non
     if current is not None:
         return current
     return Profile.KIDS_DEFAULT_MATURITY
+
+
+def _audio_language_for(
+    *, given: str | None, is_kids: bool, current: str, becomes_kids: bool
+) -> str:
+    """The given language (blank: the title's default); when none is given, the
+    current one, or the site's language for a profile that becomes kids."""
+    if given is not None:
+        return preferred_language_clean(given, field="audio_language")
+    if becomes_kids and is_kids and not current:
+        return kids_audio_language()
+    return current
 
 
 def _account_lock(user: User) -> User:
@@ -312,8 +325,15 @@ def profile_create(
     name: str,
     is_kids: bool = False,
     max_maturity: int | None = None,
+    audio_language: str | None = None,
+    audio_description: bool = False,
+    captions_language: str = "",
 ) -> Profile:
-    """Add a profile to the account, at most ``Profile.MAX_PER_ACCOUNT``."""
+    """Add a profile to the account, at most ``Profile.MAX_PER_ACCOUNT``.
+
+    A kids profile given no audio language gets the site's
+    (``preferences.kids_audio_language``); others start on each title's own.
+    """
     _account_lock(user)
     if Profile.objects.filter(user=user).count() >= Profile.MAX_PER_ACCOUNT:
         raise ValidationError(
@@ -322,8 +342,18 @@ def profile_create(
         )
     name = _profile_name_clean(name, user=user)
     maturity = _maturity_for(is_kids=is_kids, max_maturity=max_maturity, current=None)
+    audio = _audio_language_for(
+        given=audio_language, is_kids=is_kids, current="", becomes_kids=True
+    )
+    captions = preferred_language_clean(captions_language, field="captions_language")
     return Profile.objects.create(
-        user=user, name=name, is_kids=is_kids, max_maturity=maturity
+        user=user,
+        name=name,
+        is_kids=is_kids,
+        max_maturity=maturity,
+        audio_language=audio,
+        audio_description=bool(audio_description),
+        captions_language=captions,
     )
 
 
@@ -334,8 +364,13 @@ def profile_update(
     name: str | None = None,
     is_kids: bool | None = None,
     max_maturity: int | None = None,
+    audio_language: str | None = None,
+    audio_description: bool | None = None,
+    captions_language: str | None = None,
 ) -> Profile:
-    """Rename a profile or change its kids setting; omitted fields stay."""
+    """Rename a profile, change its kids setting or its audio and captions
+    preferences; omitted (None) fields stay. A profile that becomes a kids one
+    without an audio language gets the site's."""
     _account_lock(profile.user)
     new_name = (
         profile.name
@@ -348,12 +383,35 @@ def profile_update(
         max_maturity=max_maturity,
         current=profile.max_maturity if profile.is_kids else None,
     )
+    new_audio = _audio_language_for(
+        given=audio_language,
+        is_kids=new_is_kids,
+        current=profile.audio_language,
+        becomes_kids=not profile.is_kids,
+    )
+    new_captions = (
+        profile.captions_language
+        if captions_language is None
+        else preferred_language_clean(captions_language, field="captions_language")
+    )
     profile.name, profile.is_kids, profile.max_maturity = (
         new_name,
         new_is_kids,
         new_maturity,
     )
-    profile.save(update_fields=["name", "is_kids", "max_maturity"])
+    profile.audio_language, profile.captions_language = new_audio, new_captions
+    if audio_description is not None:
+        profile.audio_description = bool(audio_description)
+    profile.save(
+        update_fields=[
+            "name",
+            "is_kids",
+            "max_maturity",
+            "audio_language",
+            "audio_description",
+            "captions_language",
+        ]
+    )
     return profile
 
 

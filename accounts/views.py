@@ -280,7 +280,7 @@ def profile_add(request):
 def profile_edit(request, pk: int):
     profile = selectors.profile_get(user=request.user, pk=pk)
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm.for_profile(profile, data=request.POST)
         if form.is_valid():
             try:
                 services.profile_update(profile=profile, **form.service_kwargs())

@@ -78,7 +78,7 @@ def _start_at(request) -> float | None:
     return value if 0 <= value < 24 * 3600 else None
 
 
-def _player_config(request, target: WatchTarget, profile_required: bool) -> dict:
+def _player_config(request, target: WatchTarget, profile) -> dict:
     title, episode, following = target.title, target.episode, target.next_episode
     video = episode.video if episode else title.video
     back_here = "?" + urlencode({"next": request.get_full_path()})
@@ -100,7 +100,10 @@ def _player_config(request, target: WatchTarget, profile_required: bool) -> dict
         "startAt": _start_at(request),
         # Shown while the first transcode runs; the API's answer replaces it.
         "videoProgress": video.progress if video else 0,
-        "profileRequired": profile_required,
+        "profileRequired": profile is None,
+        # The profile's audio and captions to start with (the session's answer
+        # carries them too, fresh); from the row the request already loaded.
+        "preferences": profile.playback_preferences.as_dict() if profile else None,
     }
 
 
@@ -128,7 +131,7 @@ def watch(request, slug: str, season: int | None = None, episode: int | None = N
         if target.next_episode
         else None,
         "profile": profile,
-        "player_config": _player_config(request, target, profile is None),
+        "player_config": _player_config(request, target, profile),
         "hls_js_url": _hls_js_url(),
     }
     return render(request, "playback/watch.html", context)

@@ -26,6 +26,8 @@ def test_the_guide_says_how_media_urls_and_the_player_loop_work(client):
         "410",
         "Retry-After",
         "playable",
+        "preferences",  # the profile's audio and captions
+        "public.accessibility.describes-video",
     ]:
         assert fact in page, fact
 

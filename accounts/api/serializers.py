@@ -5,6 +5,7 @@ from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
 
 from accounts.models import Plan, Profile, User
+from accounts.preferences import LANGUAGE_MAX_LENGTH
 from accounts.tokens import AccountRefreshToken, token_pair_issue
 
 from .errors import LoginLockedOut
@@ -19,7 +20,16 @@ class PlanSerializer(serializers.ModelSerializer):
 class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Profile
-        fields = ["id", "name", "is_kids", "max_maturity", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "is_kids",
+            "max_maturity",
+            "audio_language",
+            "audio_description",
+            "captions_language",
+            "created_at",
+        ]
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -126,6 +136,29 @@ class EmailChangeSerializer(serializers.Serializer):
     new_email = serializers.EmailField(max_length=254)
 
 
+AUDIO_LANGUAGE_HELP = (
+    "The audio a new playback starts in: a language tag such as en, pt-BR or "
+    "zh-Hant; blank for each title's default audio."
+)
+AUDIO_DESCRIPTION_HELP = (
+    "Start on a title's audio description (narration of what is on screen) "
+    "where it has one."
+)
+CAPTIONS_LANGUAGE_HELP = (
+    "The subtitles a new playback shows, as a language tag; blank for none."
+)
+
+
+def _language_field(help_text: str) -> serializers.CharField:
+    # The format is the service's to check, so pages and API say the same.
+    return serializers.CharField(
+        max_length=LANGUAGE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text=help_text,
+    )
+
+
 class ProfileCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     is_kids = serializers.BooleanField(required=False, default=False)
@@ -136,6 +169,13 @@ class ProfileCreateSerializer(serializers.Serializer):
         default=None,
         help_text="Kids profiles only; 7 when left out. Other profiles see all (18).",
     )
+    audio_language = _language_field(
+        AUDIO_LANGUAGE_HELP + " Left out, a kids profile gets the site's language."
+    )
+    audio_description = serializers.BooleanField(
+        required=False, default=False, help_text=AUDIO_DESCRIPTION_HELP
+    )
+    captions_language = _language_field(CAPTIONS_LANGUAGE_HELP)
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
@@ -146,3 +186,11 @@ class ProfileUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="Kids profiles only.",
     )
+    audio_language = _language_field(
+        AUDIO_LANGUAGE_HELP + " Left out, it stays (a profile made a kids one "
+        "without any gets the site's language)."
+    )
+    audio_description = serializers.BooleanField(
+        required=False, help_text=AUDIO_DESCRIPTION_HELP
+    )
+    captions_language = _language_field(CAPTIONS_LANGUAGE_HELP)

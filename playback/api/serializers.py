@@ -172,6 +172,28 @@ class HeartbeatAnswerSerializer(serializers.Serializer):
     )
 
 
+class PlaybackPreferencesSerializer(serializers.Serializer):
+    """The profile's preferences: which audio and captions to start with.
+
+    A player picks the first audio description when ``audio_description`` is
+    on and the title has one (in ``audio_language`` if it can); else a track
+    in ``audio_language``; else the title's default track. Language tags
+    match exactly, else by their language alone (``pt`` and ``pt-BR``).
+    """
+
+    audio_language = serializers.CharField(
+        allow_blank=True,
+        help_text="A language tag such as en or pt-BR; blank: the title's "
+        "default audio.",
+    )
+    audio_description = serializers.BooleanField(
+        help_text="Start on an audio description where the title has one."
+    )
+    captions_language = serializers.CharField(
+        allow_blank=True, help_text="A language tag; blank: captions off."
+    )
+
+
 class SessionSerializer(serializers.Serializer):
     """A started session: what to play, where to resume, how to report."""
 
@@ -206,6 +228,9 @@ class SessionSerializer(serializers.Serializer):
     )
     previewing = serializers.BooleanField(
         help_text="The video is still being encoded; it already plays."
+    )
+    preferences = PlaybackPreferencesSerializer(
+        help_text="The profile's audio and captions preferences to start with."
     )
 
 

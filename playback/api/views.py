@@ -99,6 +99,7 @@ def session_start_body(request, started: services.PlaybackStart) -> dict:
         "episode": _episode_ref(session.episode),
         "max_height": session.max_height,
         "previewing": session_is_growing(session),
+        "preferences": started.preferences.as_dict(),
     }
 
 

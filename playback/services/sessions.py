@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Plan, Profile, User
 from accounts.plans import plan_for_user, plans_ordered
+from accounts.preferences import PlaybackPreferences
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
 
@@ -146,6 +147,7 @@ class PlaybackStart:
     delivery: SessionDelivery
     resume_position: float
     next_episode: Episode | None
+    preferences: PlaybackPreferences  # the profile's audio and captions
 
 
 @telemetry.counted_start
@@ -160,7 +162,8 @@ def playback_session_start(
 ) -> PlaybackStart:
     """Start playing a movie or an episode, after every entitlement check; the
     session with its signed URLs (made absolute by ``absolute_url``, e.g.
-    ``request.build_absolute_uri``), where to resume, and what plays next.
+    ``request.build_absolute_uri``), where to resume, what plays next, and the
+    profile's audio and captions preferences to start with.
 
     Raises a ``refusals.PlaybackRefused`` (and writes nothing) when the title is
     unknown or not visible, above the profile's maturity, outside the plan,
@@ -208,6 +211,7 @@ def playback_session_start(
         delivery=session_delivery(session, master=master, absolute=absolute_url),
         resume_position=selectors.resume_position(profile, title, episode),
         next_episode=selectors.next_episode(episode) if episode else None,
+        preferences=profile.playback_preferences,
     )
 
 

@@ -84,6 +84,62 @@ def test_user_page_assigns_a_plan_and_shows_profiles(admin_client):
     assert profile.max_maturity == 13
 
 
+def _profile_rows_form(user, profiles: list[dict], initial: int) -> dict:
+    data = {
+        "email": user.email,
+        "name": "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "profiles-TOTAL_FORMS": str(len(profiles)),
+        "profiles-INITIAL_FORMS": str(initial),
+        "profiles-MIN_NUM_FORMS": "0",
+        "profiles-MAX_NUM_FORMS": "5",
+    }
+    for index, fields in enumerate(profiles):
+        for key, value in fields.items():
+            data[f"profiles-{index}-{key}"] = value
+    return data
+
+
+def test_admins_edit_a_profiles_preferences_with_the_same_checks(admin_client):
+    user = UserFactory()
+    profile = ProfileFactory(user=user, name="Robin")
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    row = {"id": profile.pk, "user": user.pk, "name": "Robin", "max_maturity": "18"}
+
+    refused = admin_client.post(
+        url, _profile_rows_form(user, [{**row, "audio_language": "english"}], 1)
+    )
+    assert refused.status_code == 200
+    assert "is not a language tag" in refused.content.decode()
+
+    saved = admin_client.post(
+        url,
+        _profile_rows_form(
+            user,
+            [
+                {
+                    **row,
+                    "audio_language": "PT-br",
+                    "audio_description": "on",
+                    "captions_language": "en",
+                },
+                {"user": user.pk, "name": "Kid", "is_kids": "on", "max_maturity": "7"},
+            ],
+            1,
+        ),
+    )
+    assert saved.status_code == 302
+    profile.refresh_from_db()
+    assert profile.playback_preferences.as_dict() == {
+        "audio_language": "pt-BR",
+        "audio_description": True,
+        "captions_language": "en",
+    }
+    assert user.profiles.get(name="Kid").audio_language == "en-US"
+
+
 def _user_form(user, profiles, *, delete):
     """The user page's POST, keeping every profile but those in ``delete``."""
     data = {

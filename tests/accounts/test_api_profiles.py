@@ -109,6 +109,11 @@ def test_sixth_profile_is_a_400_in_the_error_shape(user_api, user):
         ({"name": "Kid", "is_kids": True, "max_maturity": 12}, "max_maturity"),
         ({"name": "Adult", "max_maturity": 13}, "max_maturity"),
         ({"name": "Kid", "is_kids": "perhaps"}, "is_kids"),
+        ({"name": "Ana", "audio_language": "Portuguese"}, "audio_language"),
+        ({"name": "Ana", "audio_language": None}, "audio_language"),
+        ({"name": "Ana", "captions_language": "pt_BR"}, "captions_language"),
+        ({"name": "Ana", "captions_language": "x" * 36}, "captions_language"),
+        ({"name": "Ana", "audio_description": "loud"}, "audio_description"),
     ],
 )
 def test_create_bad_input_is_a_400_and_writes_nothing(user_api, user, payload, field):
@@ -134,6 +139,72 @@ def test_rename_and_toggle_kids(user_api, profile):
     )
     profile.refresh_from_db()
     assert (profile.name, profile.is_kids, profile.max_maturity) == ("Renamed", True, 7)
+
+
+def test_a_profile_says_its_audio_and_captions_preferences(user_api, user):
+    response = user_api.post(
+        PROFILES,
+        {
+            "name": "Ana",
+            "audio_language": "pt-br",
+            "audio_description": True,
+            "captions_language": "en",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (
+        body["audio_language"],
+        body["audio_description"],
+        body["captions_language"],
+    ) == ("pt-BR", True, "en")
+    listed = user_api.get(PROFILES).json()
+    assert {"audio_language": "pt-BR", "captions_language": "en"}.items() <= next(
+        p for p in listed if p["id"] == body["id"]
+    ).items()
+
+
+def test_a_kids_profile_made_through_the_api_hears_the_sites_language(user_api):
+    body = user_api.post(
+        PROFILES, {"name": "Kid", "is_kids": True}, format="json"
+    ).json()
+
+    assert (body["audio_language"], body["captions_language"]) == ("en-US", "")
+
+
+def test_patch_changes_only_the_preferences_sent(user_api, profile):
+    profile.audio_language, profile.captions_language = "de", "de"
+    profile.save()
+    url = f"{PROFILES}{profile.pk}/"
+
+    response = user_api.patch(
+        url, {"captions_language": "", "audio_description": True}, format="json"
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (
+        body["audio_language"],
+        body["audio_description"],
+        body["captions_language"],
+    ) == ("de", True, "")
+
+
+def test_patch_with_a_bad_language_is_a_400_naming_it_and_changes_nothing(
+    user_api, profile
+):
+    url, name_before = f"{PROFILES}{profile.pk}/", profile.name
+
+    response = user_api.patch(
+        url, {"name": "Renamed", "audio_language": "klingon"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "is not a language tag" in _error(response)["fields"]["audio_language"][0]
+    profile.refresh_from_db()
+    assert (profile.name, profile.audio_language) == (name_before, "")
 
 
 def test_delete_a_profile_but_not_the_last(user_api, user, profile):
@@ -205,6 +276,10 @@ def test_schema_documents_auth_profiles_and_the_profile_header(api_client):
         "password",
     }
     assert "X-Profile-ID" in schema["info"]["description"]
+    components = schema["components"]["schemas"]
+    preferences = {"audio_language", "audio_description", "captions_language"}
+    for name in ["Profile", "ProfileCreateRequest", "PatchedProfileUpdateRequest"]:
+        assert preferences <= set(components[name]["properties"]), name
 
 
 def test_profile_header_parameter_is_an_optional_integer_header():

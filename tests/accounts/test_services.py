@@ -262,6 +262,96 @@ def test_turning_kids_on_applies_the_default_and_off_lifts_the_limit():
     )
 
 
+def test_a_profile_keeps_its_audio_and_captions_preferences():
+    profile = services.profile_create(
+        user=UserFactory(),
+        name="Ana",
+        audio_language="pt-br",
+        audio_description=True,
+        captions_language="EN",
+    )
+
+    profile.refresh_from_db()
+    assert (
+        profile.audio_language,
+        profile.audio_description,
+        profile.captions_language,
+    ) == ("pt-BR", True, "en")
+
+
+def test_a_new_adult_profile_starts_on_each_titles_audio_without_captions():
+    profile = services.profile_create(user=UserFactory(), name="Ana")
+
+    assert profile.playback_preferences.as_dict() == {
+        "audio_language": "",
+        "audio_description": False,
+        "captions_language": "",
+    }
+
+
+def test_a_new_kids_profile_hears_the_sites_language_unless_told(settings):
+    settings.LANGUAGE_CODE = "fr-fr"
+    user = UserFactory()
+
+    kid = services.profile_create(user=user, name="Kid", is_kids=True)
+    chosen = services.profile_create(
+        user=user, name="Kid 2", is_kids=True, audio_language="de"
+    )
+    original = services.profile_create(
+        user=user, name="Kid 3", is_kids=True, audio_language=""
+    )
+
+    assert (kid.audio_language, kid.captions_language) == ("fr-FR", "")
+    assert chosen.audio_language == "de"
+    assert original.audio_language == ""  # blank on purpose: the title's own
+
+
+def test_a_profile_turned_kids_without_an_audio_language_gets_the_sites():
+    blank = ProfileFactory()
+    spanish = ProfileFactory(audio_language="es")
+
+    services.profile_update(profile=blank, is_kids=True)
+    services.profile_update(profile=spanish, is_kids=True)
+
+    blank.refresh_from_db()
+    spanish.refresh_from_db()
+    assert blank.audio_language == "en-US"
+    assert spanish.audio_language == "es"
+
+
+def test_updating_preferences_leaves_what_is_not_given():
+    profile = ProfileFactory(
+        audio_language="it", audio_description=True, captions_language="it"
+    )
+
+    services.profile_update(profile=profile, captions_language="")
+    profile.refresh_from_db()
+    assert (
+        profile.audio_language,
+        profile.audio_description,
+        profile.captions_language,
+    ) == ("it", True, "")
+
+    services.profile_update(profile=profile, audio_language="", audio_description=False)
+    profile.refresh_from_db()
+    assert (profile.audio_language, profile.audio_description) == ("", False)
+
+
+@pytest.mark.parametrize("field", ["audio_language", "captions_language"])
+def test_a_bad_language_is_refused_and_nothing_is_written(field):
+    profile = ProfileFactory(name="Before", audio_language="fr")
+
+    with pytest.raises(ValidationError) as exc_info:
+        services.profile_update(profile=profile, name="After", **{field: "French"})
+
+    assert "is not a language tag" in _fields(exc_info)[field][0]
+    profile.refresh_from_db()
+    assert (profile.name, profile.audio_language) == ("Before", "fr")
+    with pytest.raises(ValidationError):
+        services.profile_create(user=profile.user, name="New", **{field: "en_GB"})
+    assert profile.user.profiles.count() == 1
+
+
 def test_renaming_a_profile_to_its_own_name_is_allowed():
     profile = ProfileFactory(name="Max")
     services.profile_update(profile=profile, name="MAX")

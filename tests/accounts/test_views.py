@@ -433,6 +433,85 @@ def test_rename_and_set_a_limit(signed_in_client, profile):
     assert (profile.name, profile.is_kids, profile.max_maturity) == ("Teen", True, 13)
 
 
+def test_the_profile_form_offers_languages_by_name(signed_in_client, profile):
+    profile.audio_language = "gsw"  # set through the API: not in the site's list
+    profile.save()
+
+    page = signed_in_client.get(
+        reverse("accounts:profile_edit", args=[profile.pk])
+    ).content.decode()
+
+    assert (
+        '<option value="" selected>The title&#x27;s own language</option>' not in page
+    )
+    assert '<option value="gsw" selected>gsw</option>' in page
+    assert '<option value="pt-BR">Brazilian Portuguese</option>' in page
+    assert 'name="audio_description"' in page
+    assert '<option value="" selected>Off</option>' in page  # captions
+    assert "kids profile left on the title's own gets English" in page
+
+
+def test_edit_the_audio_and_captions_preferences(signed_in_client, profile):
+    url = reverse("accounts:profile_edit", args=[profile.pk])
+
+    response = signed_in_client.post(
+        url,
+        {
+            "name": profile.name,
+            "audio_language": "fr",
+            "audio_description": "on",
+            "captions_language": "pt-BR",
+        },
+    )
+
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.playback_preferences.as_dict() == {
+        "audio_language": "fr",
+        "audio_description": True,
+        "captions_language": "pt-BR",
+    }
+
+
+def test_a_language_not_offered_is_an_error_on_the_page(signed_in_client, profile):
+    url = reverse("accounts:profile_edit", args=[profile.pk])
+
+    response = signed_in_client.post(
+        url, {"name": "Renamed", "captions_language": "Klingon"}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.name != "Renamed"
+
+
+def test_a_kids_profile_added_on_the_page_hears_the_sites_language(
+    signed_in_client, user
+):
+    signed_in_client.post(
+        reverse("accounts:profile_add"),
+        {"name": "Little one", "is_kids": "on", "audio_language": ""},
+    )
+
+    kid = user.profiles.get(name="Little one")
+    assert (kid.audio_language, kid.captions_language) == ("en-US", "")
+
+
+def test_clearing_a_kids_profiles_audio_language_on_the_page_keeps_it_blank(
+    signed_in_client, user
+):
+    kid = ProfileFactory(user=user, kids=True, audio_language="en-US")
+
+    signed_in_client.post(
+        reverse("accounts:profile_edit", args=[kid.pk]),
+        {"name": kid.name, "is_kids": "on", "max_maturity": "7", "audio_language": ""},
+    )
+
+    kid.refresh_from_db()
+    assert kid.audio_language == ""
+
+
 def test_the_last_profile_cannot_be_deleted(signed_in_client, profile):
     response = signed_in_client.post(
         reverse("accounts:profile_delete", args=[profile.pk])

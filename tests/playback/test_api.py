@@ -118,9 +118,12 @@ def test_a_started_session_says_what_to_play_and_how_to_report(as_, titles):
         "episode",
         "max_height",
         "previewing",
+        "preferences",
     }
     # The body is built by hand; the schema documents SessionSerializer.
     assert set(session) == set(SessionSerializer().fields)
+    preferences = SessionSerializer().fields["preferences"].fields
+    assert set(session["preferences"]) == set(preferences)
     assert set(session["title"]) == set(SessionSerializer().fields["title"].fields)
     assert set(session["grant"]) == set(SessionSerializer().fields["grant"].fields)
     assert session["grant"]["queries"] == []  # the HMAC signer: the token is all
@@ -153,6 +156,34 @@ def test_a_started_session_says_what_to_play_and_how_to_report(as_, titles):
     assert session["episode"] is None and session["next_episode"] is None
     assert session["max_height"] == 2160
     assert session["previewing"] is False
+    assert session["preferences"] == {
+        "audio_language": "",
+        "audio_description": False,
+        "captions_language": "",
+    }
+
+
+def test_each_profile_starts_with_its_own_audio_and_captions(as_, viewers, titles):
+    viewers.premium.audio_language = "fr"
+    viewers.premium.audio_description = True
+    viewers.premium.captions_language = "en"
+    viewers.premium.save()
+    viewers.kids.audio_language = "en-GB"
+    viewers.kids.save()
+
+    adult = start(as_("premium"), titles["free"]).json()["preferences"]
+    kid = start(as_("kids"), titles["free"]).json()["preferences"]
+
+    assert adult == {
+        "audio_language": "fr",
+        "audio_description": True,
+        "captions_language": "en",
+    }
+    assert kid == {
+        "audio_language": "en-GB",
+        "audio_description": False,
+        "captions_language": "",
+    }
 
 
 def test_upgrade_required_names_the_plan(as_, titles):
@@ -698,4 +729,12 @@ def test_the_schema_documents_every_endpoint(api_client):
         assert path in paths, path
     start_op = paths["/api/v1/playback/sessions/"]["post"]
     assert {"201", "401", "403", "404", "409"} <= set(start_op["responses"])
+    preferences = schema["components"]["schemas"]["PlaybackPreferences"]
+    assert set(preferences["properties"]) == {
+        "audio_language",
+        "audio_description",
+        "captions_language",
+    }
+    session = schema["components"]["schemas"]["Session"]
+    assert "preferences" in session["required"]
     assert any(p["name"] == "X-Profile-ID" for p in start_op["parameters"])

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.preferences import PlaybackPreferences
 from catalog.models import Title, Video
 from playback import refusals, selectors, services
 from playback.models import PlaybackSession, WatchlistItem, WatchProgress
@@ -62,6 +63,29 @@ def test_a_session_records_what_plays_and_for_how_long(movie, free_viewer):
     assert not session._state.adding and session.started_at is not None
     for field in PlaybackSession._meta.concrete_fields:
         assert getattr(stored, field.attname) == getattr(session, field.attname)
+
+
+def test_a_session_starts_with_the_profiles_audio_and_captions(movie, free_viewer):
+    free_viewer.audio_language = "fr"
+    free_viewer.audio_description = True
+    free_viewer.captions_language = "pt-BR"
+    free_viewer.save()
+
+    started = services.playback_session_start(profile=free_viewer, title_id=movie.pk)
+
+    assert started.preferences == PlaybackPreferences(
+        audio_language="fr", audio_description=True, captions_language="pt-BR"
+    )
+
+
+def test_a_profile_without_preferences_starts_on_the_titles_default(movie, free_viewer):
+    started = services.playback_session_start(profile=free_viewer, title_id=movie.pk)
+
+    assert started.preferences.as_dict() == {
+        "audio_language": "",
+        "audio_description": False,
+        "captions_language": "",
+    }
 
 
 def assert_refused(kind, code, profile, title_id, **kwargs):

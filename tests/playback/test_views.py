@@ -133,8 +133,27 @@ def test_several_profiles_and_none_picked_asks_to_choose(client, viewer):
     config = player_config(client.get("/watch/glass-harvest/"))
 
     assert config["profileRequired"] is True
+    assert config["preferences"] is None
     assert config["profilesUrl"].startswith(reverse("accounts:profiles"))
     assert "next=%2Fwatch%2Fglass-harvest%2F" in config["profilesUrl"]
+
+
+def test_watch_page_passes_the_profiles_audio_and_captions_to_the_player(
+    client, viewer
+):
+    viewer.audio_language = "es"
+    viewer.audio_description = True
+    viewer.captions_language = "fr-CA"
+    viewer.save()
+    TitleFactory(slug="glass-harvest", video=playable_video())
+
+    config = player_config(client.get("/watch/glass-harvest/"))
+
+    assert config["preferences"] == {
+        "audio_language": "es",
+        "audio_description": True,
+        "captions_language": "fr-CA",
+    }
 
 
 def test_the_profile_picked_in_the_session_is_used(client, viewer):

@@ -52,7 +52,8 @@ class ProfileListCreateApi(APIView):
         summary="Add a profile",
         description=(
             f"At most {Profile.MAX_PER_ACCOUNT} per account (400 beyond). A kids "
-            "profile sees titles up to `max_maturity` (7 unless given)."
+            "profile sees titles up to `max_maturity` (7 unless given) and hears "
+            "the site's language unless `audio_language` is given."
         ),
         request=ProfileCreateSerializer,
         responses={201: ProfileSerializer, **error_responses(400, 401)},
@@ -81,7 +82,8 @@ class ProfileDetailApi(APIView):
 
     @extend_schema(
         tags=[ACCOUNT_TAG],
-        summary="Rename a profile or change its kids setting",
+        summary="Rename a profile, change its kids setting or its audio and "
+        "captions preferences",
         request=ProfileUpdateSerializer,
         responses={200: ProfileSerializer, **error_responses(400, 401, 404)},
     )

@@ -11,6 +11,7 @@ import {
   checkedEntries,
   preferredCaption,
   rememberedLanguage,
+  startingCaption,
   toggledCaption,
   trackKind,
 } from "./captions.js";
@@ -18,6 +19,7 @@ import { toast } from "./dom.js";
 import { signUrl } from "./grant.js";
 import { menuItem } from "./menu.js";
 import { recall, remember } from "./prefs.js";
+import { sessionPreferences } from "./profile-preferences.js";
 
 /** The session's captions, each with its select(on) for the engine playing. */
 function captionsFor(p, session) {
@@ -69,8 +71,13 @@ export function buildCaptions(p, session) {
     menuItem(p, ui.captionsMenu, caption.label, false, () => selectCaption(p, index));
   });
   ui.captionsButton.hidden = false;
-  // Keep the language the viewer chose last time.
-  const match = preferredCaption(p.state.captions, recall("captions", null));
+  // The profile's captions start a playback; a pick made since (kept in
+  // captionChoice) outlasts a rebuild or a restarted session.
+  const chosen = p.state.captionChoice;
+  const match =
+    chosen === undefined
+      ? startingCaption(p.state.captions, sessionPreferences(p, session), recall("captions", null))
+      : preferredCaption(p.state.captions, chosen);
   selectCaption(p, match, { remember: false, announce: false });
 }
 
@@ -81,6 +88,7 @@ export function selectCaption(p, index, { remember: save = true, announce = true
   });
   if (index >= 0) captions[index].select(true);
   p.state.captionIndex = index;
+  p.state.captionChoice = rememberedLanguage(captions, index);
   const checks = checkedEntries(captions.length, index);
   const items = p.ui.captionsMenu.querySelectorAll('[role="menuitemradio"]');
   items.forEach((item, i) => item.setAttribute("aria-checked", String(checks[i])));
@@ -95,7 +103,9 @@ export function toggleCaptions(p) {
     return;
   }
   const { captions, captionIndex } = p.state;
-  selectCaption(p, toggledCaption(captions, captionIndex, recall("captions", null)));
+  const preferences = sessionPreferences(p, p.state.session) || {};
+  const language = recall("captions", null) || preferences.captions_language || null;
+  selectCaption(p, toggledCaption(captions, captionIndex, language));
 }
 
 // Subtitles render natively, at the bottom: lift cues above the control bar.

@@ -4,6 +4,8 @@
  * The entries' order is the menu's: "Off" first, then each caption.
  */
 
+import { matchLanguage } from "./languages.js";
+
 /** Entries for hls.js's subtitle tracks (the master lists them). */
 export function captionsFromHls(tracks) {
   return (tracks || []).map((track, index) => ({
@@ -30,6 +32,19 @@ export function trackKind(kind) {
 /** The caption in the remembered ``language``, or -1 (off). */
 export function preferredCaption(captions, language) {
   return captions.findIndex((caption) => caption.language === language);
+}
+
+/**
+ * The caption a playback starts with: the profile's ``captions_language``
+ * (blank: off; "pt" finds "pt-BR"), else, without preferences, the language
+ * remembered in this browser.
+ */
+export function startingCaption(captions, preferences, remembered) {
+  if (!preferences) return preferredCaption(captions, remembered);
+  return matchLanguage(
+    captions.map((caption) => caption.language),
+    preferences.captions_language,
+  );
 }
 
 /** What toggling turns on: off when one is on, else the remembered one or the first. */

@@ -50,6 +50,8 @@ export function findUi(root) {
     playButton: $('[data-action="toggle-play"]'),
     muteButton: $('[data-action="mute"]'),
     fullscreenButton: $('[data-action="fullscreen"]'),
+    audioButton: $('[data-menu="audio"]'),
+    audioMenu: $("#player-audio-menu"),
     captionsButton: $('[data-menu="captions"]'),
     captionsMenu: $("#player-captions-menu"),
     qualityButton: $('[data-menu="quality"]'),

@@ -3,6 +3,7 @@
  * where hls.js cannot run. hls.js loads every URL under the newest grant.
  */
 
+import { buildAudioMenu, markAudio } from "./audio-menu.js";
 import { buildCaptions } from "./captions-menu.js";
 import { setState, showMessage } from "./dom.js";
 import { grantLoader, signUrl } from "./grant.js";
@@ -64,6 +65,10 @@ function attachHlsJs(p, Hls, session, startAt, onFatal) {
     updateQualityLabel(p);
   });
   hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => buildCaptions(p, session));
+  // Fired before hls.js loads any audio of a (new) group: the preferred track
+  // is chosen here, so no other one is fetched first.
+  hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, () => buildAudioMenu(p, session));
+  hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (event, data) => markAudio(p, data.id));
   hls.on(Hls.Events.ERROR, (event, data) => {
     if (!data.fatal) return;
     p.telemetry.error(data.type);
@@ -84,12 +89,19 @@ function attachNative(p, session, startAt) {
     "loadedmetadata",
     () => {
       if (startAt > 0) video.currentTime = startAt;
+      buildAudioMenu(p, session);
       autoplay(p);
     },
     { once: true },
   );
   video.src = session.hls_url;
   buildCaptions(p, session);
+  if (video.audioTracks && !p.state.nativeAudioWatched) {
+    p.state.nativeAudioWatched = true;
+    video.audioTracks.addEventListener("change", () => {
+      markAudio(p, Array.from(video.audioTracks).findIndex((track) => track.enabled));
+    });
+  }
 }
 
 function autoplay(p) {

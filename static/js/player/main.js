@@ -4,14 +4,16 @@
  * It asks the playback API for a session (session.js), plays the HLS master
  * playlist with hls.js, or the browser's own HLS only where hls.js cannot run
  * (engines.js), and draws its own controls (controls.js, seekbar.js,
- * storyboard.js, the quality and captions menus, keyboard.js). While playing
+ * storyboard.js, the quality, audio and captions menus, keyboard.js). The
+ * audio and captions start as the profile prefers (audio.js, captions.js). While playing
  * it sends heartbeats, each answered with a fresh delivery grant that the
  * hls.js loader applies to every following request (grant.js), and it ends
  * the session when the page goes away. It measures startup time, stalls, rung
  * switches and fatal errors and sends them in batches (telemetry.js).
  *
  * The modules that hold no DOM (format, vtt, grant, timing, refusal,
- * quality, captions, keys, telemetry) are unit-tested under tests/js/.
+ * quality, captions, audio, languages, keys, telemetry) are unit-tested
+ * under tests/js/.
  * For the browser tests, `window.vodPlayer` exposes the hls.js instance, the
  * <video>, the session id and the hls.js events seen, and the player element
  * carries data-engine / data-state / data-level.
@@ -69,6 +71,11 @@ function createPlayer(root, config) {
       grant: emptyGrant(), // the newest delivery grant
       captions: [], // [{label, language, select(on)}]
       captionIndex: -1,
+      captionChoice: undefined, // the viewer's pick (a language, or null: off)
+      audio: [], // [{label, language, description, index, select()}]
+      audioIndex: -1,
+      audioChoice: null, // the viewer's pick, as preferences (see audio.js)
+      audioSession: null, // the session whose starting track was chosen
       seeking: false,
     },
   };
