@@ -1,5 +1,6 @@
 """Reads about accounts: the plan that applies, and who is watching."""
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connections, router
@@ -35,6 +36,7 @@ def _in_range(field, value, alias: str) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
+@functools.cache
 def _account_sql(alias: str, *, one_profile: bool) -> str:
     """The account and, joined, the profile ``X-Profile-ID`` names (its id
     first among the parameters) or the account's first two profiles."""

@@ -2,8 +2,6 @@
 My List and next episodes, each for one profile and its visible titles only."""
 
 import datetime
-import functools
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -15,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
-from vod.db_rows import instance_from_row
+from vod.db_rows import db_value, instance_from_row, sql
 
 from .models import PlaybackSession, WatchlistItem, WatchProgress
 
@@ -53,36 +51,10 @@ class ResumePoint:
 # start 6.0 / 8.7 -> FIXME, master 1.3 / 2.0 -> FIXME, heartbeat 6.5 / 9.4 -> FIXME.
 
 
-def _sql(alias: str, text: str, **tables) -> str:
-    """``text`` with ``{name}`` replaced by a model's quoted table (``tables``)
-    and ``{name.field}`` by a field's quoted column, qualified by ``name``."""
-    return _sql_built(alias, text, tuple(sorted(tables.items())))
-
-
-@functools.cache
-def _sql_built(alias: str, text: str, tables: tuple) -> str:
-    quote, models = connections[alias].ops.quote_name, dict(tables)
-
-    def name(match: re.Match) -> str:
-        table, _, field = match.group(1).partition(".")
-        if not field:
-            return f"{quote(models[table]._meta.db_table)} {table}"
-        return f"{table}.{quote(models[table]._meta.get_field(field).column)}"
-
-    return re.sub(r"\{(\w+(?:\.\w+)?)\}", name, text)
-
-
-def _fetch(alias: str, sql: str, params: list) -> list[tuple]:
+def _fetch(alias: str, query: str, params: list) -> list[tuple]:
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(query, params)
         return cursor.fetchall()
-
-
-def _param(model, field_name: str, value, alias: str):
-    """``value`` as the column of ``model.field_name`` holds it (SQLite keeps
-    UUIDs as hex and datetimes as UTC text)."""
-    field = model._meta.get_field(field_name)
-    return field.get_db_prep_value(value, connections[alias])
 
 
 _SESSION_FIELDS = PlaybackSession._meta.concrete_fields
@@ -109,7 +81,7 @@ def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | No
     None for another's or none. Its ``profile`` is ``profile`` (with the
     account and plan it carries). One query, written by hand (see above)."""
     alias = router.db_for_read(PlaybackSession)
-    sql = _sql(
+    text = sql(
         alias,
         f"SELECT {_SESSION_COLUMNS} FROM {{s}} "  # noqa: S608 (names from _meta)
         "INNER JOIN {v} ON {v.id} = {s.video} INNER JOIN {t} ON {t.id} = {s.title} "
@@ -118,8 +90,8 @@ def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | No
         v=Video,
         t=Title,
     )
-    params = [_param(PlaybackSession, "id", session_id, alias), profile.pk]
-    rows = _fetch(alias, sql, params)
+    params = [db_value(PlaybackSession, "id", session_id, alias), profile.pk]
+    rows = _fetch(alias, text, params)
     if not rows:
         return None
     row, n, m = rows[0], len(_SESSION_FIELDS), len(_SESSION_FIELDS) + len(_VIDEO_FIELDS)
@@ -137,16 +109,16 @@ def live_session_devices(
     plan's streams at ``at``: not ended, and heard from within the timeout.
     Written by hand (see above)."""
     alias = router.db_for_read(PlaybackSession)
-    sql = _sql(
+    text = sql(
         alias,
         "SELECT {s.id}, {s.device_id} FROM {s} INNER JOIN {p} ON {p.id} = {s.profile} "
         "WHERE {p.user} = %s AND {s.ended_at} IS NULL AND {s.expires_at} > %s",
         s=PlaybackSession,
         p=Profile,
     )
-    params = [user_id, _param(PlaybackSession, "expires_at", at, alias)]
+    params = [user_id, db_value(PlaybackSession, "expires_at", at, alias)]
     to_uuid = PlaybackSession._meta.pk.to_python
-    return [(to_uuid(pk), device) for pk, device in _fetch(alias, sql, params)]
+    return [(to_uuid(pk), device) for pk, device in _fetch(alias, text, params)]
 
 
 @dataclass(frozen=True)
@@ -160,7 +132,7 @@ def session_delivery_state(*, session_id) -> DeliveryState | None:
     """Whether a session's URLs still work, in one query by primary key,
     written by hand (see above)."""
     alias = router.db_for_read(PlaybackSession)
-    sql = _sql(
+    text = sql(
         alias,
         "SELECT {s.ended_at} IS NULL AND {s.expires_at} > %s, "
         "{s.revision} = {v.preview_revision}, {s.max_height} "
@@ -169,10 +141,10 @@ def session_delivery_state(*, session_id) -> DeliveryState | None:
         v=Video,
     )
     params = [
-        _param(PlaybackSession, "expires_at", timezone.now(), alias),
-        _param(PlaybackSession, "id", session_id, alias),
+        db_value(PlaybackSession, "expires_at", timezone.now(), alias),
+        db_value(PlaybackSession, "id", session_id, alias),
     ]
-    rows = _fetch(alias, sql, params)
+    rows = _fetch(alias, text, params)
     if not rows:
         return None
     live, growing, max_height = rows[0]
@@ -199,7 +171,7 @@ def resume_position(
     else:
         text, params = text + "= %s", [*params, episode.pk]
     # One row at most (a unique constraint); none when never started.
-    rows = _fetch(alias, _sql(alias, text, w=WatchProgress), params)
+    rows = _fetch(alias, sql(alias, text, w=WatchProgress), params)
     if not rows or rows[0][1]:
         return 0.0
     return float(rows[0][0])

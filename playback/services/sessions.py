@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from accounts.models import Plan, Profile, User
 from accounts.plans import plan_for_user, plans_ordered
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
+from vod.db_rows import db_value, sql
 
 from .. import refusals, selectors, telemetry
 from ..delivery import manifests
@@ -186,9 +187,7 @@ def playback_session_start(
         if len(live) - len(replaced) >= plan.max_streams:
             _refuse_too_many_streams(plan, [pk for pk, _ in live if pk not in replaced])
         if replaced:
-            PlaybackSession.objects.filter(
-                pk__in=replaced, ended_at__isnull=True
-            ).update(ended_at=now)
+            _sessions_end(replaced, at=now)
         session = PlaybackSession(
             profile=profile,
             video=video,
@@ -223,6 +222,59 @@ def _lock_account(user_id: int) -> None:
             )
     elif connection.features.has_select_for_update:
         User.objects.select_for_update().filter(pk=user_id).exists()
+
+
+def _execute(alias: str, query: str, params: list) -> int:
+    """Run a hand-written write; how many rows it changed."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.rowcount
+
+
+def _sessions_end(session_ids: list, *, at) -> int:
+    """End those of the sessions still going (a device's earlier one, replaced).
+
+    Written by hand, as the start's reads are (see ``playback.selectors``):
+    every start from a device that played before runs it.
+    """
+    alias = router.db_for_write(PlaybackSession)
+    marks = ", ".join(["%s"] * len(session_ids))
+    query = sql(
+        alias,
+        "UPDATE {s} SET {s:ended_at} = %s "  # noqa: S608 (placeholders only)
+        f"WHERE {{s:id}} IN ({marks}) AND {{s:ended_at}} IS NULL",
+        s=PlaybackSession,
+    )
+    ids = [db_value(PlaybackSession, "id", pk, alias) for pk in session_ids]
+    return _execute(
+        alias, query, [db_value(PlaybackSession, "ended_at", at, alias), *ids]
+    )
+
+
+def _session_keep_alive(session: PlaybackSession, *, at, max_height: int) -> bool:
+    """Push a live session's expiry on (and lower its height to the plan's);
+    False if it ended or expired since it was read.
+
+    Written by hand, as the heartbeat's read is (see ``playback.selectors``).
+    """
+    alias = router.db_for_write(PlaybackSession)
+    query = sql(
+        alias,
+        "UPDATE {s} SET {s:last_seen_at} = %s, {s:expires_at} = %s, "
+        "{s:max_height} = %s WHERE {s:id} = %s AND {s:ended_at} IS NULL "
+        "AND {s:expires_at} > %s",
+        s=PlaybackSession,
+    )
+    moment = PlaybackSession._meta.get_field("expires_at")
+    connection = connections[alias]
+    params = [
+        moment.get_db_prep_value(at, connection),
+        moment.get_db_prep_value(at + _timeout(), connection),
+        max_height,
+        db_value(PlaybackSession, "id", session.pk, alias),
+        moment.get_db_prep_value(at, connection),
+    ]
+    return bool(_execute(alias, query, params))
 
 
 def _refuse_too_many_streams(plan: Plan, session_ids: list) -> None:
@@ -288,10 +340,9 @@ def playback_session_heartbeat(*, session: PlaybackSession, position: float) -> 
         )
     max_height = min(session.max_height, plan.max_height)
     with transaction.atomic():
-        kept_alive = PlaybackSession.objects.filter(
-            pk=session.pk, ended_at__isnull=True, expires_at__gt=now
-        ).update(last_seen_at=now, expires_at=now + _timeout(), max_height=max_height)
-        if not kept_alive:  # ended by another request since it was read
+        if not _session_keep_alive(
+            session, at=now, max_height=max_height
+        ):  # ended by another request since it was read
             raise refusals.SessionGone("This playback session has ended.")
         session.last_seen_at, session.expires_at = now, now + _timeout()
         session.max_height = max_height
