@@ -279,7 +279,11 @@ def child(args) -> None:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats("tottime").print_stats(25)
-            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("cumulative").print_stats(
+                os.environ.get("BENCH_PROFILE_FILTER", ""), 60
+            )
+            if callees := os.environ.get("BENCH_PROFILE_CALLEES"):
+                stats.print_callees(callees)
             answer(out.getvalue())
 
 
