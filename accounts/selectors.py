@@ -62,11 +62,11 @@ def user_with_plan(user_id, *, profile_header: str | None = None) -> User | None
     with none the account's only profile, comes in the same query, kept on the
     account (``profiles_read``) for ``profile_for_request``.
 
-    Written by hand: every bearer request (each playback start and heartbeat)
-    runs it. ``bench/playback_inprocess.py`` (CPU ms per operation, SQLite /
-    PostgreSQL): a start took 6.0 / 8.7 ms with the ORM's account and profile
-    queries, and the heartbeat 6.5 / 9.4 ms; see ``playback.selectors`` for
-    the figures with every hot read written by hand.
+    Written by hand, one query where the ORM ran two: every bearer request
+    (each playback start and heartbeat) runs it. With the playback reads and
+    writes written by hand too (see ``playback.selectors``), CPU per start
+    3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL; per heartbeat 4.6 -> 2.0 ms on SQLite, 7.2 -> 3.4 ms on PostgreSQL
+    (``bench/playback_inprocess.py``, ORM -> by hand).
     """
     alias = router.db_for_read(User)
     user_id = User._meta.pk.get_prep_value(user_id)

@@ -1,30 +1,34 @@
 """Playback's CPU cost in one process: start, master and heartbeat through
-Django's test client, in CPU milliseconds an operation.
+Django's test client, in CPU milliseconds a request.
 
     .venv/bin/python bench/playback_inprocess.py [--database sqlite|postgres|both]
-        [--ops 300] [--rounds 3] [--users 64] [--profile] [--code DIR]
+        [--ops 100] [--rounds 9] [--users 64] [--profile] [--code DIR ...]
 
-Seeded as ``bench/playback.py`` seeds (its SETUP: a published premium movie
-through the real pipeline, a plan without a stream limit, ``--users`` accounts
-with one profile and one access token each), on a fresh database: a temporary
-SQLite file with diskcache, or a temporary PostgreSQL database with the cache
-in Redis (``--redis-url``, under a prefix of this run). Production settings
-(``DJANGO_DEBUG=0``), so no query is logged while measuring.
+Seeded as ``bench/playback.py`` seeds (its SETUP, with a 4 s source: a
+published premium movie through the real pipeline, a plan without a stream
+limit, ``--users`` accounts with one profile and one access token each), on a
+fresh database: a temporary SQLite file with diskcache, or a temporary
+PostgreSQL database with the cache in Redis (``--redis-url``, under a prefix of
+this run). Production settings (``DJANGO_DEBUG=0``): no query is logged while
+measuring.
 
-Then, in one process, one operation after another, each for the next account:
-``POST /api/v1/playback/sessions/`` (Bearer token and ``X-Profile-ID``; the
-account's one device id, so each start replaces its previous session, as in
-``bench/playback.py``), ``GET`` its master playlist, ``POST`` a heartbeat.
-Every request is timed with ``time.process_time``: the CPU this process spent,
-which a busy machine barely changes (unlike rates and latencies); the database
-server's own CPU is not in it. ``--rounds`` rounds of ``--ops`` operations
-after a warm-up round; the median round is shown. Then one more operation
-with the queries captured: their number and first words per request.
-``--profile`` adds cProfile's busiest functions over one more round.
+An operation, for the next account: ``POST /api/v1/playback/sessions/``
+(Bearer token and ``X-Profile-ID``; the account's one device id, so each start
+replaces its previous session, as in ``bench/playback.py``), ``GET`` its master
+playlist, ``POST`` a heartbeat. Each request is timed with
+``time.process_time``: the CPU this process spent, which a busy machine
+changes far less than rates and latencies (the database server's own CPU is
+not in it). After a warm-up, ``--rounds`` rounds of ``--ops`` operations; the
+best round and the median are shown, with the queries of one more operation.
 
-``--code DIR`` measures another checkout of the project (e.g. an older
-commit exported with ``git archive``) with this Python environment.
-The temporary directory, database and cache keys are removed even on failure.
+``--code DIR`` (repeatable) measures other checkouts of the project (e.g. an
+older commit exported with ``git archive``) with this Python environment: one
+process each on the same database (each with its own cache), their rounds
+alternating, so all see the same load; the best round is compared with the
+first checkout's. ``--profile`` adds cProfile over one more round (wall time;
+``BENCH_PROFILE_FILTER`` restricts its cumulative list to matching functions,
+``BENCH_PROFILE_CALLEES`` lists the callees of matching ones). The temporary
+directory, database and cache keys are removed even on failure.
 """
 
 import argparse
@@ -55,7 +59,7 @@ def _redis_forget(url: str, prefix: str) -> None:
     import redis
 
     client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
         client.delete(key)
 
 
@@ -113,14 +117,17 @@ def measure_database(database: str, args) -> None:
             _postgres(f"CREATE DATABASE {names['db']}")
         env = _environment(database, tmp, args, names)
         env["BENCH_SETUP"] = str(_seed(env, args.code[0]))
-        for code in args.code:
+        for index, code in enumerate(args.code):
             cmd = [sys.executable, str(Path(__file__).resolve()), "--child"]
             cmd += ["--ops", str(args.ops)]
+            # One database; a cache each, as checkouts may pickle other classes.
+            own = {"PYTHONPATH": str(code), "VOD_VAR_DIR": str(tmp / f"var-{index}")}
+            own["CACHE_KEY_PREFIX"] = f"{names['prefix']}-{index}"
             children.append(
                 subprocess.Popen(
                     cmd,
                     cwd=code,
-                    env=env | {"PYTHONPATH": str(code)},
+                    env=env | own,
                     text=True,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
@@ -291,8 +298,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add = parser.add_argument
     add("--database", choices=["sqlite", "postgres", "both"], default="both")
-    add("--ops", type=int, default=300, help="operations a round")
-    add("--rounds", type=int, default=5, help="measured rounds")
+    add("--ops", type=int, default=100, help="operations a round")
+    add("--rounds", type=int, default=9, help="measured rounds")
     add("--users", type=int, default=64, help="accounts")
     add("--profile", action="store_true", help="cProfile one more round")
     add(
