@@ -277,6 +277,9 @@ def child(args) -> None:
         elif command == "capture":
             captured: dict = {}
             operation(None, captured)
+            if os.environ.get("BENCH_SHOW_SQL"):  # every query, on stderr
+                for kind in KINDS:
+                    print(kind, *captured[kind], sep="\n  ", file=sys.stderr)
             answer(json.dumps(captured))
         elif command == "profile":
             profiler = cProfile.Profile()
