@@ -63,10 +63,10 @@ def user_with_plan(user_id, *, profile_header: str | None = None) -> User | None
     account (``profiles_read``) for ``profile_for_request``.
 
     Written by hand, one query where the ORM ran two: every bearer request
-    (each playback start and heartbeat) runs it. With the playback reads and
-    writes written by hand too (see ``playback.selectors``), CPU per start
-    3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL; per heartbeat 4.6 -> 2.0 ms on SQLite, 7.2 -> 3.4 ms on PostgreSQL
-    (``bench/playback_inprocess.py``, ORM -> by hand).
+    (each playback start and heartbeat) runs it. With the playback queries
+    written by hand too (see ``playback.selectors``), CPU per start 3.9 -> 2.3
+    ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL; per heartbeat 4.6 -> 2.0 and
+    7.2 -> 3.4 ms (``bench/playback_inprocess.py``, ORM -> by hand).
     """
     alias = router.db_for_read(User)
     user_id = User._meta.pk.get_prep_value(user_id)

@@ -49,9 +49,9 @@ class ResumePoint:
 # per request, the ORM's queries -> these (with the account and profile read of
 # accounts.selectors and the writes of services), best of 9 rounds of 100
 # operations alternating between the two versions:
-#   start      3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL (-40%, -42%)
-#   master     0.89 -> 0.64 ms on SQLite, 1.56 -> 1.03 ms on PostgreSQL (-28%, -34%)
-#   heartbeat  4.6 -> 2.0 ms on SQLite, 7.2 -> 3.4 ms on PostgreSQL (-56%, -53%)
+#   start      3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PG (-40%, -42%)
+#   master     0.89 -> 0.64 ms on SQLite, 1.56 -> 1.03 ms on PG (-28%, -34%)
+#   heartbeat  4.6 -> 2.0 ms on SQLite, 7.2 -> 3.4 ms on PG (-56%, -53%)
 
 
 def _fetch(alias: str, query: str, params: list) -> list[tuple]:
@@ -111,7 +111,8 @@ def live_session_devices(
 ) -> list[tuple[uuid.UUID, str]]:
     """(id, device id) of each of the account's sessions that count against its
     plan's streams at ``at``: not ended, and heard from within the timeout.
-    Written by hand (see above): a start's CPU 3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL."""
+    Written by hand (see above): a start's CPU 3.9 -> 2.3 ms on SQLite, 7.1 ->
+    4.1 ms on PostgreSQL."""
     alias = router.db_for_read(PlaybackSession)
     text = sql(
         alias,
@@ -134,7 +135,8 @@ class DeliveryState:
 
 def session_delivery_state(*, session_id) -> DeliveryState | None:
     """Whether a session's URLs still work, in one query by primary key,
-    written by hand (see above): a master's CPU 0.89 -> 0.64 ms on SQLite, 1.56 -> 1.03 ms on PostgreSQL."""
+    written by hand (see above): a master's CPU 0.89 -> 0.64 ms on SQLite,
+    1.56 -> 1.03 ms on PostgreSQL."""
     alias = router.db_for_read(PlaybackSession)
     text = sql(
         alias,
@@ -163,7 +165,8 @@ def resume_position(
 ) -> float:
     """Seconds to start a movie or an episode at: the saved position, or 0 once
     it was watched to the end (or never started). Written by hand (see the
-    comment above session_for_profile): a start's CPU 3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL."""
+    comment above session_for_profile): a start's CPU 3.9 -> 2.3 ms on SQLite,
+    7.1 -> 4.1 ms on PostgreSQL."""
     alias = router.db_for_read(WatchProgress)
     text = (
         "SELECT {w.position_seconds}, {w.completed} FROM {w} "
