@@ -5,13 +5,15 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.db import connections, router
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Profile
 from catalog import selectors as catalog_selectors
-from catalog.models import Episode, Title
+from catalog.models import Episode, Title, Video
+from vod.db_rows import db_value, instance_from_row, sql
 
 from .models import PlaybackSession, WatchlistItem, WatchProgress
 
@@ -41,16 +43,66 @@ class ResumePoint:
 # --- Sessions -----------------------------------------------------------------
 
 
-def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | None:
-    """One of the profile's sessions, any state; None for another's or none.
-    Its ``profile`` is ``profile`` (with the account and plan it carries)."""
-    session = (
-        PlaybackSession.objects.select_related("video", "title", "episode")
-        .filter(pk=session_id, profile=profile)
-        .first()
+# The queries of every session start, master playlist and heartbeat are written
+# by hand (names from the models' _meta, values bound as parameters): building
+# an ORM query cost more CPU than running it. bench/playback_inprocess.py, CPU
+# per request, the ORM's queries -> these (with the account and profile read of
+# accounts.selectors and the writes of services), best of 9 rounds of 100
+# operations alternating between the two versions:
+#   start      3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PG (-40%, -42%)
+#   master     0.89 -> 0.64 ms on SQLite, 1.56 -> 1.03 ms on PG (-28%, -34%)
+#   heartbeat  4.6 -> 2.0 ms on SQLite, 7.2 -> 3.4 ms on PG (-56%, -53%)
+
+
+def _fetch(alias: str, query: str, params: list) -> list[tuple]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+_SESSION_FIELDS = PlaybackSession._meta.concrete_fields
+# What heartbeats and ends use (position limits, prefix, growing); not the
+# probe's JSON and the worker's lease columns, which stay deferred.
+_VIDEO_FIELDS = [
+    Video._meta.get_field(name)
+    for name in ("id", "uuid", "revision", "preview_revision", "duration_seconds")
+]
+_TITLE_FIELDS = Title._meta.concrete_fields
+_SESSION_COLUMNS = ", ".join(
+    f"{{{table}.{field.name}}}"
+    for table, fields in (
+        ("s", _SESSION_FIELDS),
+        ("v", _VIDEO_FIELDS),
+        ("t", _TITLE_FIELDS),
     )
-    if session is not None:
-        session.profile = profile  # a heartbeat checks the account's plan
+    for field in fields
+)
+
+
+def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | None:
+    """One of the profile's sessions, any state, with its video and title;
+    None for another's or none. Its ``profile`` is ``profile`` (with the
+    account and plan it carries). One query, written by hand (see above): a
+    heartbeat's CPU 4.6 -> 2.0 ms on SQLite, 7.2 -> 3.4 ms on PostgreSQL."""
+    alias = router.db_for_read(PlaybackSession)
+    text = sql(
+        alias,
+        f"SELECT {_SESSION_COLUMNS} FROM {{s}} "  # noqa: S608 (names from _meta)
+        "INNER JOIN {v} ON {v.id} = {s.video} INNER JOIN {t} ON {t.id} = {s.title} "
+        "WHERE {s.id} = %s AND {s.profile} = %s",
+        s=PlaybackSession,
+        v=Video,
+        t=Title,
+    )
+    params = [db_value(PlaybackSession, "id", session_id, alias), profile.pk]
+    rows = _fetch(alias, text, params)
+    if not rows:
+        return None
+    row, n, m = rows[0], len(_SESSION_FIELDS), len(_SESSION_FIELDS) + len(_VIDEO_FIELDS)
+    session = instance_from_row(PlaybackSession, _SESSION_FIELDS, row[:n], alias)
+    session.video = instance_from_row(Video, _VIDEO_FIELDS, row[n:m], alias)
+    session.title = instance_from_row(Title, _TITLE_FIELDS, row[m:], alias)
+    session.profile = profile  # a heartbeat checks the account's plan
     return session
 
 
@@ -58,14 +110,20 @@ def live_session_devices(
     *, user_id: int, at: datetime.datetime
 ) -> list[tuple[uuid.UUID, str]]:
     """(id, device id) of each of the account's sessions that count against its
-    plan's streams at ``at``: not ended, and heard from within the timeout."""
-    return list(
-        PlaybackSession.objects.filter(
-            profile__user_id=user_id, ended_at__isnull=True, expires_at__gt=at
-        )
-        .order_by()
-        .values_list("id", "device_id")
+    plan's streams at ``at``: not ended, and heard from within the timeout.
+    Written by hand (see above): a start's CPU 3.9 -> 2.3 ms on SQLite, 7.1 ->
+    4.1 ms on PostgreSQL."""
+    alias = router.db_for_read(PlaybackSession)
+    text = sql(
+        alias,
+        "SELECT {s.id}, {s.device_id} FROM {s} INNER JOIN {p} ON {p.id} = {s.profile} "
+        "WHERE {p.user} = %s AND {s.ended_at} IS NULL AND {s.expires_at} > %s",
+        s=PlaybackSession,
+        p=Profile,
     )
+    params = [user_id, db_value(PlaybackSession, "expires_at", at, alias)]
+    to_uuid = PlaybackSession._meta.pk.to_python
+    return [(to_uuid(pk), device) for pk, device in _fetch(alias, text, params)]
 
 
 @dataclass(frozen=True)
@@ -76,27 +134,27 @@ class DeliveryState:
 
 
 def session_delivery_state(*, session_id) -> DeliveryState | None:
-    """Whether a session's URLs still work, in one query by primary key."""
-    row = (
-        PlaybackSession.objects.filter(pk=session_id)
-        .order_by()
-        .values_list(
-            "ended_at",
-            "expires_at",
-            "revision",
-            "video__preview_revision",
-            "max_height",
-        )[:1]
+    """Whether a session's URLs still work, in one query by primary key,
+    written by hand (see above): a master's CPU 0.89 -> 0.64 ms on SQLite,
+    1.56 -> 1.03 ms on PostgreSQL."""
+    alias = router.db_for_read(PlaybackSession)
+    text = sql(
+        alias,
+        "SELECT {s.ended_at} IS NULL AND {s.expires_at} > %s, "
+        "{s.revision} = {v.preview_revision}, {s.max_height} "
+        "FROM {s} INNER JOIN {v} ON {v.id} = {s.video} WHERE {s.id} = %s",
+        s=PlaybackSession,
+        v=Video,
     )
-    row = next(iter(row), None)
-    if row is None:
+    params = [
+        db_value(PlaybackSession, "expires_at", timezone.now(), alias),
+        db_value(PlaybackSession, "id", session_id, alias),
+    ]
+    rows = _fetch(alias, text, params)
+    if not rows:
         return None
-    ended_at, expires_at, revision, preview, max_height = row
-    return DeliveryState(
-        live=ended_at is None and expires_at > timezone.now(),
-        growing=preview == revision,
-        max_height=max_height,
-    )
+    live, growing, max_height = rows[0]
+    return DeliveryState(live=bool(live), growing=bool(growing), max_height=max_height)
 
 
 # --- Progress -----------------------------------------------------------------
@@ -106,23 +164,24 @@ def resume_position(
     profile: Profile, title: Title, episode: Episode | None = None
 ) -> float:
     """Seconds to start a movie or an episode at: the saved position, or 0 once
-    it was watched to the end (or never started)."""
-    # One row at most (a unique constraint); none when never started.
-    row = next(
-        iter(
-            WatchProgress.objects.filter(
-                profile_id=profile.pk,
-                title_id=title.pk,
-                episode_id=episode.pk if episode else None,
-            )
-            .order_by()
-            .values_list("position_seconds", "completed")[:1]
-        ),
-        None,
+    it was watched to the end (or never started). Written by hand (see the
+    comment above session_for_profile): a start's CPU 3.9 -> 2.3 ms on SQLite,
+    7.1 -> 4.1 ms on PostgreSQL."""
+    alias = router.db_for_read(WatchProgress)
+    text = (
+        "SELECT {w.position_seconds}, {w.completed} FROM {w} "
+        "WHERE {w.profile} = %s AND {w.title} = %s AND {w.episode} "
     )
-    if row is None or row[1]:
+    params = [profile.pk, title.pk]
+    if episode is None:
+        text += "IS NULL"
+    else:
+        text, params = text + "= %s", [*params, episode.pk]
+    # One row at most (a unique constraint); none when never started.
+    rows = _fetch(alias, sql(alias, text, w=WatchProgress), params)
+    if not rows or rows[0][1]:
         return 0.0
-    return float(row[0])
+    return float(rows[0][0])
 
 
 def next_episode(episode: Episode) -> Episode | None:

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import tokens
-from accounts.selectors import user_with_plan
+from accounts.selectors import PROFILE_HEADER, user_with_plan
 
 
 class TokenExpired(exceptions.AuthenticationFailed):
@@ -40,6 +40,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
     """``Authorization: Bearer <access token>``, as issued by ``auth/token/``."""
 
     def authenticate(self, request):
+        # The profile it names is read with the account (see user_with_plan).
+        self.profile_header = request.headers.get(PROFILE_HEADER)
         try:
             return super().authenticate(request)
         except jwt_exceptions.AuthenticationFailed as exc:
@@ -47,12 +49,15 @@ class JWTAuthentication(authentication.JWTAuthentication):
 
     def get_user(self, validated_token):
         # simplejwt's own checks, but the account comes with its plan (from
-        # the plans each process keeps, accounts.plans) in one query: every
-        # playback request needs both.
+        # the plans each process keeps, accounts.plans) and the request's
+        # profile in one query: every playback request needs all three.
         if api_settings.USER_ID_CLAIM not in validated_token:
             raise TokenInvalid()
         try:
-            user = user_with_plan(validated_token[api_settings.USER_ID_CLAIM])
+            user = user_with_plan(
+                validated_token[api_settings.USER_ID_CLAIM],
+                profile_header=getattr(self, "profile_header", None),
+            )
         except ValueError as exc:
             raise TokenInvalid() from exc
         if user is None:

@@ -130,3 +130,66 @@ def test_profile_switcher_shows_the_picked_profile(user, profile):
     nav = selectors.profile_switcher(_request(user, session={"profile_id": second.pk}))
     assert nav["current"] == second
     assert nav["profiles"] == [profile, second]
+
+
+def test_user_with_plan_reads_the_profile_the_header_names_in_the_same_query(
+    django_assert_num_queries,
+):
+    user = UserFactory(plan=PlanFactory())
+    ProfileFactory(user=user)
+    kid = ProfileFactory(user=user, kids=True)
+    selectors.user_with_plan(user.pk)  # this process reads the plans once
+
+    with django_assert_num_queries(1):
+        found = selectors.user_with_plan(user.pk, profile_header=f" {kid.pk} ")
+    (profile,) = found.profiles_read.profiles
+    assert (found.profiles_read.asked, profile) == (kid.pk, kid)
+    # Loaded as the ORM loads it: a bool and an aware datetime, even on SQLite.
+    assert (profile.is_kids, profile.created_at) == (True, kid.created_at)
+    assert (profile.max_maturity, profile.user) == (kid.max_maturity, found)
+
+    request = _request(found, header=kid.pk)
+    with django_assert_num_queries(0):
+        assert selectors.profile_for_request(request) == kid
+
+
+def test_user_with_plan_reads_an_only_profile_without_a_header(
+    django_assert_num_queries,
+):
+    user = UserFactory()
+    only = ProfileFactory(user=user)
+    found = selectors.user_with_plan(user.pk)
+
+    assert found.profiles_read.asked is None
+    with django_assert_num_queries(0):
+        assert selectors.profile_for_request(_request(found)) == only
+    ProfileFactory(user=user)
+    with pytest.raises(ProfileRequired):
+        selectors.profile_for_request(_request(selectors.user_with_plan(user.pk)))
+
+
+@pytest.mark.parametrize("header", ["foreign", "missing", "abc", str(2**70)])
+def test_user_with_plan_reads_no_profile_that_is_not_the_accounts(header):
+    user = UserFactory(with_profile=True)
+    value = {"foreign": str(ProfileFactory().pk), "missing": "999999"}.get(
+        header, header
+    )
+
+    found = selectors.user_with_plan(user.pk, profile_header=value)
+
+    assert found == user
+    read = getattr(found, "profiles_read", None)
+    assert read is None or read.profiles == []
+    expected = ValidationError if header == "abc" else NotFound
+    with pytest.raises(expected):
+        selectors.profile_for_request(_request(found, header=value))
+
+
+def test_a_session_picked_profile_is_not_taken_from_the_bearers_read():
+    user = UserFactory()
+    first, second = ProfileFactory(user=user), ProfileFactory(user=user)
+    found = selectors.user_with_plan(user.pk)  # no header: the first two read
+
+    request = _request(found, session={selectors.PROFILE_SESSION_KEY: second.pk})
+
+    assert selectors.profile_for_request(request) == second != first

@@ -372,32 +372,33 @@ def test_a_jwt_client_can_start_a_session(viewers, titles):
 TABLE_VERBS = ("SELECT", "UPDATE", "INSERT")
 
 
+def statements(captured) -> list[tuple[str, str]]:
+    """(first word, first table) of each query run."""
+    return [
+        (verb, next(iter(re.findall(TABLE, sql)), "") if verb in TABLE_VERBS else "")
+        for sql in (q["sql"] for q in captured.captured_queries)
+        for verb in [sql.split()[0]]
+    ]
+
+
+TABLE = r'(?:FROM|UPDATE|INTO)\s+"(\w+)"'
+
+
 def test_a_jwt_start_replacing_its_device_runs_no_redundant_query(
     viewers, titles, django_assert_num_queries
 ):
-    client = APIClient()
-    token = RefreshToken.for_user(viewers.free.user).access_token
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client = jwt_client(viewers.free)
     assert start(client, titles["free"], device_id="tv").status_code == 201
 
     # PostgreSQL takes the account's advisory lock (see _lock_account).
     lock = [("SELECT", "")] if connection.vendor == "postgresql" else []
     # The plans and the title are known to this process by now.
-    with django_assert_num_queries(8 + len(lock)) as captured:
+    with django_assert_num_queries(7 + len(lock)) as captured:
         response = start(client, titles["free"], device_id="tv")
 
     assert response.status_code == 201
-    tables = [
-        (
-            verb,
-            next(iter(re.findall(r'"(\w+)"', sql)), "") if verb in TABLE_VERBS else "",
-        )
-        for sql in (q["sql"] for q in captured.captured_queries)
-        for verb in [sql.split()[0]]
-    ]
-    assert tables == [
-        ("SELECT", "accounts_user"),  # the bearer's account
-        ("SELECT", "accounts_profile"),  # the only profile
+    assert statements(captured) == [
+        ("SELECT", "accounts_user"),  # the bearer's account, with its only profile
         ("SAVEPOINT", ""),
         *lock,
         ("SELECT", "playback_playbacksession"),  # the account's live streams
@@ -406,6 +407,84 @@ def test_a_jwt_start_replacing_its_device_runs_no_redundant_query(
         ("RELEASE", ""),
         ("SELECT", "playback_watchprogress"),  # where to resume
     ]
+
+
+def jwt_client(profile, header: str | None = None) -> APIClient:
+    client = APIClient()
+    token = RefreshToken.for_user(profile.user).access_token
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    if header is not None:
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_PROFILE_ID=header
+        )
+    return client
+
+
+def test_a_jwt_client_acts_for_the_profile_its_header_names(viewers, titles):
+    # Read with the account in one query: the kids profile's rating applies.
+    kids = jwt_client(viewers.kids, str(viewers.kids.pk))
+    grown_up = jwt_client(viewers.premium, str(viewers.premium.pk))
+
+    assert error(start(kids, titles["premium"]))["code"] == "maturity"
+    assert start(grown_up, titles["premium"]).status_code == 201
+    assert PlaybackSession.objects.get().profile == viewers.premium
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "code"),
+    [
+        ("other", 404, "profile_not_found"),
+        ("x1", 400, "invalid"),
+        (str(2**70), 404, "profile_not_found"),  # beyond the column's range
+        ("", 400, "profile_required"),  # as none: the account has two
+        (None, 400, "profile_required"),
+    ],
+)
+def test_a_jwt_clients_foreign_or_malformed_profile_header_is_refused(
+    viewers, titles, header, status, code
+):
+    value = str(viewers.other.pk) if header == "other" else header
+    response = start(jwt_client(viewers.premium, value), titles["free"])
+
+    assert (response.status_code, error(response)["code"]) == (status, code)
+    assert not PlaybackSession.objects.exists()
+
+
+def test_a_jwt_heartbeat_is_one_read_and_two_conditional_writes(
+    viewers, titles, django_assert_num_queries
+):
+    client = jwt_client(viewers.free, str(viewers.free.pk))
+    session = start(client, titles["free"]).json()
+    client.post(session["heartbeat_url"], {"position": 1.0}, format="json")
+
+    with django_assert_num_queries(6) as captured:
+        response = client.post(
+            session["heartbeat_url"], {"position": 2.0}, format="json"
+        )
+
+    assert response.status_code == 200
+    assert statements(captured) == [
+        ("SELECT", "accounts_user"),  # the bearer's account, with the profile
+        ("SELECT", "playback_playbacksession"),  # with its video and title
+        ("SAVEPOINT", ""),
+        ("UPDATE", "playback_playbacksession"),  # kept alive if still live
+        ("UPDATE", "playback_watchprogress"),  # unless a newer session wrote
+        ("RELEASE", ""),
+    ]
+    assert WatchProgress.objects.get().position_seconds == 2.0
+
+
+def test_a_jwt_master_playlist_is_one_query(viewers, titles, django_assert_num_queries):
+    client = jwt_client(viewers.free)
+    session = start(client, titles["free"]).json()
+    player = APIClient()  # no credentials: the token in the path is the grant
+    player.get(session["hls_url"])  # the stored master, parsed and kept
+
+    with django_assert_num_queries(1) as captured:
+        response = player.get(session["hls_url"])
+
+    assert response.status_code == 200
+    assert statements(captured) == [("SELECT", "playback_playbacksession")]
 
 
 def test_the_browser_session_needs_its_csrf_token(viewers, titles):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from catalog.models import Title
 from playback import selectors
-from playback.models import WatchProgress
+from playback.models import PlaybackSession, WatchProgress
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 from .factories import (
@@ -235,3 +235,33 @@ def test_delivery_state_says_whether_a_session_is_live_and_growing(
     for gone in (ended.pk, expired.pk):
         assert selectors.session_delivery_state(session_id=gone).live is False
     assert selectors.session_delivery_state(session_id=uuid.uuid4()) is None
+
+
+def test_session_for_profile_loads_the_session_video_and_title_as_the_orm_does(
+    profile, django_assert_num_queries
+):
+    title = TitleFactory(available_from=timezone.now() - datetime.timedelta(days=1))
+    made = PlaybackSessionFactory(profile=profile, title=title, ended_at=timezone.now())
+    orm = PlaybackSession.objects.select_related("video", "title").get(pk=made.pk)
+
+    with django_assert_num_queries(1):
+        session = selectors.session_for_profile(profile=profile, session_id=made.pk)
+        # UUIDs, aware datetimes and numbers, even where SQLite keeps text.
+        fields = ("id", "started_at", "expires_at", "ended_at", "max_height")
+        assert [getattr(session, f) for f in fields] == [
+            getattr(orm, f) for f in fields
+        ]
+        assert session.video.uuid == orm.video.uuid
+        assert session.video.revision_prefix("r1") == orm.video.revision_prefix("r1")
+        assert session.video.duration_seconds == orm.video.duration_seconds
+        assert session.title.available_from == orm.title.available_from
+        assert (
+            session.title.is_visible_to_viewers() is orm.title.is_visible_to_viewers()
+        )
+        assert session.profile is profile
+
+    other = ProfileFactory(user=profile.user)
+    assert selectors.session_for_profile(profile=other, session_id=made.pk) is None
+    assert (
+        selectors.session_for_profile(profile=profile, session_id=uuid.uuid4()) is None
+    )
