@@ -35,8 +35,9 @@ def _cached_headers(response) -> None:
     patch_vary_headers(response, ["Accept"])
 
 
-# The URL patterns do not change while the process runs; resolving a path again
-# for every hit cost about a tenth of it. The match is only read, never changed.
+# The URL patterns do not change while the process runs; resolving the path
+# again for every hit cost about 20 µs, a tenth of the hit. The match is only
+# read (for the metrics' label), never changed.
 @functools.lru_cache(maxsize=1024)
 def _catalog_read_match(path_info: str) -> ResolverMatch | None:
     """The URL match of the cached catalog read at ``path_info``, else None."""
