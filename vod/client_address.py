@@ -14,6 +14,7 @@ attempts (django-axes' ``AXES_CLIENT_IP_CALLABLE``, the API throttles) uses
 subscriber holds whole and can draw a fresh address from for every request.
 """
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -33,9 +34,16 @@ def _canonical(text: str) -> str | None:
 def client_address(request) -> str:
     """The client's IP address: ``REMOTE_ADDR`` with no proxies, else the
     ``X-Forwarded-For`` entry ``NUM_PROXIES`` hops from the right."""
-    remote = request.META.get("REMOTE_ADDR") or ""
-    proxies = settings.NUM_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return _address_of(*_sources(request))
+
+
+def _sources(request) -> tuple[str, str, int]:
+    meta = request.META
+    remote = meta.get("REMOTE_ADDR") or ""
+    return remote, meta.get("HTTP_X_FORWARDED_FOR", ""), settings.NUM_PROXIES
+
+
+def _address_of(remote: str, forwarded: str, proxies: int) -> str:
     if not proxies or not forwarded:
         # Not through the proxies (a probe from inside the network), or none.
         return _canonical(remote) or remote
@@ -56,7 +64,14 @@ IPV6_CLIENT_PREFIX = 64
 def client_network(request) -> str:
     """What to count a client's requests and failed sign-ins by: its address,
     or for IPv6 the first address of its /64."""
-    address = client_address(request)
+    return _network_of(*_sources(request))
+
+
+# Every anonymous API request is counted by it: parsing the addresses again
+# for each one cost about 7 µs, of the 200 of a cached catalog read.
+@functools.lru_cache(maxsize=4096)
+def _network_of(remote: str, forwarded: str, proxies: int) -> str:
+    address = _address_of(remote, forwarded, proxies)
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:

@@ -65,11 +65,15 @@ MIDDLEWARE = [
     # Before anything that reads or writes the database (sessions, users).
     "vod.db_router.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above the catalog's cache, whose hits need the header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETags and 304s for GETs (catalog responses bring their own ETag).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous catalog reads already cached: answered here, skipping the rest.
+    "catalog.api.caching.CatalogCacheMiddleware",
     # Before the CSRF check, which reads form bodies: refuses big ones unread.
     "vod.uploads.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,7 +81,6 @@ MIDDLEWARE = [
     # request.profile: who is watching, resolved on first use (once).
     "accounts.middleware.ProfileMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as its documentation asks: locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
     # A request that fails on the media store gets a 503 with the reason, not a 500.
