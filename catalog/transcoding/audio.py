@@ -3,25 +3,28 @@
 For every channel layout of a track (stereo always; 5.1 too when the source
 track has six channels or more) three ffmpeg runs, one after the other:
 
-1. loudnorm's first pass measures the source track, mixed to that layout
-   (EBU R128: integrated loudness, true peak, loudness range);
-2. the encode applies those values (loudnorm's second pass, linear gain
-   wherever the peak allows) to ``TRANSCODE_LOUDNESS_LUFS`` and
-   ``TRANSCODE_TRUE_PEAK_DBTP``, into AAC fMP4 segments of the video's
-   segment length, with ffmpeg's DASH muxer (an MPD and an HLS playlist);
+1. the first pass measures the source track, mixed to that layout (EBU R128
+   with ffmpeg's ebur128 filter: integrated loudness, true peak, loudness
+   range, gating threshold);
+2. the encode levels it to ``TRANSCODE_LOUDNESS_LUFS`` with true peak at most
+   ``TRANSCODE_TRUE_PEAK_DBTP``: by a plain gain where that keeps the peak
+   under the limit (what loudnorm's linear mode does, without its 192 kHz
+   resampling), else by loudnorm's second pass with the measured values
+   (dynamic, with its true-peak limiter); into AAC fMP4 segments of the
+   video's segment length, with ffmpeg's DASH muxer (an MPD and an HLS
+   playlist);
 3. the encoded result is measured again, for the record editors see.
 
 The runs never touch the video: a track added later goes through the same
 step (``track_runs`` takes any input with the track at a stream index).
-``AudioWork`` starts them one at a time and polls them from the video encode's
-progress ticks, so they overlap the video's encode without a thread.
+``audio_work.AudioWork`` starts them one at a time and polls them from the
+video encode's progress ticks, so they overlap the video's encode without a
+thread.
 """
 
-import json
 import math
-import subprocess
-import time
-from collections.abc import Callable, Generator
+import re
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from django.conf import settings
 from . import ffmpeg as ffmpeg_runner
 from . import layout
 from .audio_tracks import STEREO, TrackPlan
-from .errors import SourceRejected, TranscodeError
+from .errors import TranscodeError
 
 MEDIA_PLAYLIST = "media_0.m3u8"  # ffmpeg's HLS playlist beside its MPD
 CHANNEL_LAYOUTS = {2: "stereo", 6: "5.1"}
@@ -39,13 +42,12 @@ SAMPLE_RATE = 48000
 
 @dataclass(frozen=True)
 class Loudness:
-    """What EBU R128 measured (loudnorm's names)."""
+    """What EBU R128 measured (ffmpeg's ebur128 summary)."""
 
     integrated: float  # LUFS
     true_peak: float  # dBTP
     lra: float  # LU
-    threshold: float
-    offset: float
+    threshold: float  # LUFS: the integrated loudness's gating threshold
 
     @property
     def audible(self) -> bool:
@@ -73,20 +75,24 @@ def rendition_folder(out: Path, stem: str) -> Path:
     return out / "audio" / stem
 
 
-def parse_loudnorm(stderr: str) -> Loudness:
-    """loudnorm's JSON report (print_format=json), the last thing it prints."""
-    start, end = stderr.rfind("{"), stderr.rfind("}")
-    try:
-        report = json.loads(stderr[start : end + 1])
-        return Loudness(
-            integrated=float(report["input_i"]),
-            true_peak=float(report["input_tp"]),
-            lra=float(report["input_lra"]),
-            threshold=float(report["input_thresh"]),
-            offset=float(report["target_offset"]),
-        )
-    except (ValueError, KeyError) as exc:
-        raise TranscodeError("ffmpeg measured no loudness for an audio track.") from exc
+_SUMMARY = {
+    "integrated": re.compile(r"^\s*I:\s+(\S+) LUFS", re.MULTILINE),
+    "threshold": re.compile(r"^\s*Threshold:\s+(\S+) LUFS", re.MULTILINE),
+    "lra": re.compile(r"^\s*LRA:\s+(\S+) LU", re.MULTILINE),
+    "true_peak": re.compile(r"^\s*Peak:\s+(\S+) dBFS", re.MULTILINE),
+}
+
+
+def parse_ebur128(stderr: str) -> Loudness:
+    """The ebur128 filter's summary, the last thing it prints."""
+    _, found, summary = stderr.rpartition("Summary:")
+    values = {}
+    for name, pattern in _SUMMARY.items():
+        match = pattern.search(summary) if found else None
+        if match is None:
+            raise TranscodeError("ffmpeg measured no loudness for an audio track.")
+        values[name] = float(match.group(1))  # "-inf" for silence
+    return Loudness(**values)
 
 
 def _targets() -> str:
@@ -111,28 +117,32 @@ def _input(source: AudioInput) -> list[str]:
 
 
 def measure_command(binary: str, source: AudioInput, channels: int) -> list[str]:
-    """loudnorm's first pass over the track mixed to ``channels``: measures only."""
+    """EBU R128 of the track mixed to ``channels``: measures only."""
     graph = (
         f"aformat=channel_layouts={CHANNEL_LAYOUTS[channels]},"
-        f"loudnorm={_targets()}:LRA=20:print_format=json"
+        "ebur128=peak=true:framelog=quiet"
     )
-    # loudnorm reports at the info level; nothing else is printed (-nostats).
+    # The summary comes at the info level; nothing else is printed (-nostats).
     return [*_head(binary, "info"), *_input(source), "-af", graph, "-f", "null", "-"]
 
 
-def _levelling(measured: Loudness) -> str:
+def levelling(measured: Loudness) -> str:
+    """The filters that bring ``measured`` to the target ("" for silence)."""
     if not measured.audible:
-        return ""  # silence: nothing to measure, nothing to level
-    # Linear gain keeps the mix's dynamics; loudnorm allows it only when the
-    # target range is at least the measured one and the peak stays under.
+        return ""  # silence: nothing to level
+    target = settings.TRANSCODE_LOUDNESS_LUFS
+    gain = target - measured.integrated
+    if measured.true_peak + gain <= settings.TRANSCODE_TRUE_PEAK_DBTP:
+        # One gain for the whole track keeps the mix's dynamics untouched.
+        return f",volume={gain:.2f}dB"
+    # Louder peaks than the gain allows: loudnorm's dynamic mode and limiter.
     lra = min(50, max(7, math.ceil(measured.lra) + 1))
     return (
         f",loudnorm={_targets()}:LRA={lra}"
-        f":measured_I={max(-99.0, measured.integrated)}"
+        f":measured_I={max(-99.0, min(0.0, measured.integrated))}"
         f":measured_TP={max(-99.0, min(99.0, measured.true_peak))}"
         f":measured_LRA={min(99.0, measured.lra)}"
-        f":measured_thresh={max(-99.0, measured.threshold)}"
-        f":offset={max(-99.0, min(99.0, measured.offset))}:linear=true"
+        f":measured_thresh={max(-99.0, min(0.0, measured.threshold))}"
     )
 
 
@@ -153,7 +163,7 @@ def encode_command(
     )
     graph = (
         f"aformat=channel_layouts={CHANNEL_LAYOUTS[channels]}"
-        f"{_levelling(measured)},aresample={SAMPLE_RATE}"
+        f"{levelling(measured)},aresample={SAMPLE_RATE}"
     )
     return [
         *_head(binary, "error"),
@@ -210,7 +220,7 @@ def track_runs(
         stem = layout.audio_stem(track.position, channels)
         folder = rendition_folder(out, stem)
         folder.mkdir(parents=True, exist_ok=True)
-        measured = parse_loudnorm((yield measure_command(binary, source, channels)))
+        measured = parse_ebur128((yield measure_command(binary, source, channels)))
         yield encode_command(
             binary,
             source,
@@ -220,7 +230,7 @@ def track_runs(
             stem=stem,
         )
         encoded = AudioInput(joined_output(folder, stem), "mov", 0)
-        result = parse_loudnorm((yield measure_command(binary, encoded, channels)))
+        result = parse_ebur128((yield measure_command(binary, encoded, channels)))
         renditions.append(
             AudioRendition(
                 track=track,
@@ -232,102 +242,3 @@ def track_runs(
             )
         )
     return renditions
-
-
-class AudioWork:
-    """Every track's runs, one ffmpeg at a time, advanced without blocking."""
-
-    def __init__(
-        self,
-        runs: list[Generator[list[str], str, list[AudioRendition]]],
-        *,
-        home: Path,
-        timeout: float,
-    ):
-        self._runs = list(runs)
-        self._home = home
-        self._timeout = timeout
-        self._current: Generator | None = None
-        self._process: subprocess.Popen | None = None
-        self._stderr = None
-        self._deadline = 0.0
-        self.renditions: list[AudioRendition] = []
-
-    @property
-    def done(self) -> bool:
-        return self._process is None and self._current is None and not self._runs
-
-    def advance(self) -> bool:
-        """Collect the run that ended and start the next; True once all are done."""
-        while not self.done:
-            if self._process is not None:
-                if self._process.poll() is None:
-                    if time.monotonic() > self._deadline:
-                        self.stop()
-                        raise TranscodeError(
-                            "An audio track took longer than "
-                            f"{int(self._timeout)} s to encode and was stopped."
-                        )
-                    return False
-                self._start(self._send(self._collect()))
-            elif self._current is None:
-                self._current = self._runs.pop(0)
-                self._start(self._send(None))
-        return True
-
-    def finish(self, *, tick: Callable[[], None] = lambda: None) -> None:
-        """Advance until every run has ended, calling ``tick`` between polls."""
-        while not self.advance():
-            tick()
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Kill the running ffmpeg, if any (the job failed or was taken away)."""
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
-
-    def _send(self, stderr: str | None) -> list[str] | None:
-        try:
-            if stderr is None:
-                return next(self._current)
-            return self._current.send(stderr)
-        except StopIteration as finished:
-            self.renditions += finished.value
-            self._current = None
-            return None
-
-    def _start(self, command: list[str] | None) -> None:
-        if command is None:
-            return
-        self._stderr = open(self._home / "ffmpeg-audio-stderr.log", "w+b")  # noqa: SIM115
-        self._deadline = time.monotonic() + self._timeout
-        self._process = ffmpeg_runner.popen(
-            command,
-            home=self._home,
-            timeout=self._timeout,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-            stdin=subprocess.DEVNULL,
-        )
-
-    def _collect(self) -> str:
-        returncode = self._process.returncode
-        self._process = None
-        self._stderr.seek(0)
-        text = self._stderr.read().decode(errors="replace")
-        self._stderr.close()
-        self._stderr = None
-        limited = ffmpeg_runner.limit_reason(returncode)
-        if limited:
-            raise SourceRejected(f"ffmpeg was stopped: {limited}.")
-        if returncode != 0:
-            lines = [line.strip() for line in text.strip().splitlines()]
-            errors = [line for line in lines if "rror" in line] or lines
-            detail = errors[0] if errors else f"exit code {returncode}"
-            raise SourceRejected(f"ffmpeg could not encode an audio track: {detail}")
-        return text

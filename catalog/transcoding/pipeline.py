@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from ..models import Video
 from ..services import video_lease
-from . import audio, encode, ffmpeg, layout, packaging, sidecars, stream
+from . import audio, audio_work, encode, ffmpeg, layout, packaging, sidecars, stream
 from .audio_tracks import tracks_for
 from .errors import (
     EncoderUnavailable,
@@ -188,7 +188,7 @@ def _run(job: Job) -> None:
 
 def _audio_work(
     job: Job, binary: str, source: Path, *, timeout: float
-) -> audio.AudioWork:
+) -> audio_work.AudioWork:
     """Every track's runs, the main track first (the preview waits for it)."""
     ordered = sorted(job.tracks, key=lambda track: track.role != "main")
     runs = [
@@ -200,7 +200,7 @@ def _audio_work(
         )
         for track in ordered
     ]
-    return audio.AudioWork(runs, home=job.work, timeout=timeout)
+    return audio_work.AudioWork(runs, home=job.work, timeout=timeout)
 
 
 def _adaptation(rendition: audio.AudioRendition) -> packaging.AudioAdaptation:

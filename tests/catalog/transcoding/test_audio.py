@@ -10,12 +10,14 @@ from django.test import override_settings
 
 from catalog.models import AudioTrack
 from catalog.transcoding import encode
+from catalog.transcoding.audio import AudioInput, Loudness, levelling, track_runs
 from catalog.transcoding.audio_tracks import tracks_for
+from catalog.transcoding.audio_work import AudioWork
 from catalog.transcoding.ladder import Rung
 from catalog.transcoding.languages import bcp47_from_source, language_name
 from catalog.transcoding.probe import AudioStream, probe
 
-from .conftest import FFMPEG
+from .conftest import FFMPEG, ffmpeg
 from .published import MPD, mpd_adaptation_sets, rendition_loudness
 
 TARGET_LUFS = -24.0
@@ -305,3 +307,50 @@ def test_the_loudness_target_is_a_setting(db, media_source):
     (track,) = AudioTrack.objects.filter(video=video, revision=video.revision)
     assert track.loudness_out_lufs == pytest.approx(-16, abs=1.0)
     assert track.true_peak_out_dbtp <= -1
+
+
+# --- Levelling ------------------------------------------------------------------
+
+
+def test_a_plain_gain_levels_a_track_whose_peak_allows_it():
+    assert levelling(Loudness(-30.0, -20.0, 5.0, -40.0)) == ",volume=6.00dB"
+    assert levelling(Loudness(-10.0, -1.0, 3.0, -20.0)) == ",volume=-14.00dB"
+
+
+def test_loudnorm_levels_a_track_whose_peak_a_plain_gain_would_push_over():
+    chain = levelling(Loudness(-40.0, -3.0, 12.0, -50.0))
+    assert chain.startswith(",loudnorm=I=-24")
+    assert "TP=-2" in chain and "measured_I=-40.0" in chain
+    assert "measured_thresh=-50.0" in chain and "LRA=13" in chain
+
+
+def test_silence_is_left_alone():
+    assert levelling(Loudness(float("-inf"), float("-inf"), 0.0, -70.0)) == ""
+
+
+def test_a_separate_audio_file_goes_through_the_same_step(tmp_path):
+    """The per-track step on its own (as a dub uploaded later would be): a
+    quiet tone with loud clicks, which a plain gain would clip, comes out at
+    the target under the peak limit, through loudnorm's limiter."""
+    source = tmp_path / "dub.m4a"
+    tone = "0.05*sin(2*PI*440*t)+0.9*lt(mod(t\\,1)\\,0.002)*sin(2*PI*1000*t)"
+    ffmpeg(
+        "-f", "lavfi", "-i", f"aevalsrc={tone}:s=48000:d=6", "-c:a", "aac", str(source)
+    )
+    (track,) = tracks_for([stream(0, "es")])
+    work = AudioWork(
+        [track_runs(FFMPEG, AudioInput(source, "mov", 0), track, out=tmp_path)],
+        home=tmp_path,
+        timeout=120,
+    )
+
+    work.finish()
+
+    (rendition,) = work.renditions
+    assert "loudnorm" in levelling(rendition.loudness_in)
+    measured = rendition_loudness(FFMPEG, rendition.folder / "media_0.m3u8")
+    assert measured.integrated == pytest.approx(TARGET_LUFS, abs=1.0)
+    assert measured.true_peak <= TRUE_PEAK_LIMIT
+    assert rendition.loudness_out.integrated == pytest.approx(
+        measured.integrated, abs=0.5
+    )
