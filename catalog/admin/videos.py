@@ -128,6 +128,10 @@ class AudioTrackInline(admin.TabularInline):
         "bandwidth",
     ]
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Rows the pipeline writes: whoever may see the video sees them.
+        return request.user.has_perm("catalog.view_video")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -246,6 +250,16 @@ class VideoAdmin(admin.ModelAdmin):
     @accepts_large_body(methods=["POST"], permission="catalog.change_video")
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_inline_instances(self, request, obj=None):
+        # The audio tracks are shown, never posted: nothing of them to save,
+        # and none yet on a video being added.
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if not isinstance(inline, AudioTrackInline)
+            or (obj is not None and request.method in ("GET", "HEAD"))
+        ]
 
     @admin.display(description="Renditions")
     def renditions_table(self, video: Video):
