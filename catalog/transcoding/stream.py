@@ -80,7 +80,10 @@ def sync_segments(job: Job, plan: EncodePlan) -> list[packaging.MediaPlaylist]:
         )
         for index in range(plan.stream_count)
     ]
-    sync_audio(job)
+    if all(p.segments for p in playlists):
+        # Audio runs ahead of the video; its files wait for the video's first
+        # segments, so a job stopped before then leaves nothing in storage.
+        sync_audio(job)
     main = _main_stem(job)
     heard = main is None or bool(
         (main_playlist := job.audio_playlists.get(main)) and main_playlist.segments
