@@ -21,6 +21,7 @@ class PlanAdmin(admin.ModelAdmin):
         "access_level",
         "max_streams",
         "max_height",
+        "max_audio_channels",
         "is_default",
         "position",
         "account_count",

@@ -68,6 +68,11 @@ class Plan(models.Model):
     max_height = models.PositiveSmallIntegerField(
         default=480, help_text="The tallest rung (in lines, e.g. 1080) it may play."
     )
+    max_audio_channels = models.PositiveSmallIntegerField(
+        choices=[(2, "Stereo"), (6, "5.1 surround")],
+        default=2,
+        help_text="The most audio channels it may play: stereo, or 5.1 too.",
+    )
     is_default = models.BooleanField(
         default=False, help_text="The plan of accounts that have none."
     )

@@ -15,15 +15,23 @@ picks them) with the settings' x264 preset, GOP, bitrates and segment length:
     revision) first becomes non-empty. The ffmpeg capability check is warmed
     first, as in a long-lived worker; the pipeline's steps are timed by wrapping
     them (no pipeline code is changed).
-(b) bare one pass: exactly the command the pipeline runs (encode.build_command
-    for the same plan: split + scale, dash muxer with HLS playlists, audio once,
-    storyboard thumbnail branch included), run alone: no fetch, probe, segment
-    copying, preview, poster, sprite or playlists.
+(b) bare one pass: exactly the video command the pipeline runs
+    (encode.build_command for the same plan: split + scale, dash muxer with HLS
+    playlists, storyboard thumbnail branch included; audio is its own step),
+    run alone: no fetch, probe, audio, segment copying, preview, poster,
+    sprite or playlists.
 (a) per rung: one ffmpeg process per rung, one after another (the peers' way):
     each decodes the source and writes one rung plus its own audio as HLS fMP4;
     the figure is the sum of their wall times.
 
-Runs go A, b, a for each of --pairs rounds; each run, the medians and the
+Audio, in the same rounds: (A) again on the same source without audio and
+with three audio tracks (two languages and a description, each at its own
+level): what the audio step (loudness measurement, encode, check, beside the
+video) adds to the wall time of one stereo track (target <= 10 %), and what
+three tracks cost over one (target <= 1.2x).
+
+Runs go A, A without audio, A with three tracks, b, a for each of --pairs
+rounds; each run, the medians and the
 ratios against their targets are printed, for wall time and for CPU seconds
 (user+sys of the contender and its ffmpeg children: on a shared, busy machine
 the CPU figures say which does more work, the wall figures how long it took).
@@ -51,6 +59,7 @@ PHASES = [  # (module, function, label): the pipeline's steps, timed in the chil
     ("pipeline", "probe", "probe"),
     ("ffmpeg", "ensure_capable", "capability check (warm)"),
     ("encode", "run", "ffmpeg encode"),
+    ("audio_work", "finish", "audio left after the video"),
     ("stream", "sync_segments", "  of which segment sync"),
     ("stream", "maybe_preview", "  of which preview publish"),
     ("sidecars", "store_storyboard", "storyboard sprite+vtt"),
@@ -94,13 +103,25 @@ def run(cmd: list[str], *, env=None, timeout: float = 600) -> tuple[float, float
     return wall, cpu_seconds(resource.RUSAGE_CHILDREN) - cpu, out
 
 
-def make_source(ffmpeg: str, path: Path, duration: int) -> None:
+def make_source(ffmpeg: str, path: Path, duration: int, tracks: int = 1) -> None:
+    """The synthetic source with ``tracks`` audio tracks (0 to 3): English,
+    French, an English description, each a tone at its own level."""
+    audio = []
+    for index in range(tracks):
+        tone = f"aevalsrc={0.5 / (index * 4 + 1)}*sin(2*PI*{440 + 220 * index}*t)"
+        audio += ["-f", "lavfi", "-i", f"{tone}:s=48000"]
+    maps = ["-map", "0:v", *(a for i in range(tracks) for a in ("-map", f"{i + 1}:a"))]
+    tags = []
+    for index, language in enumerate(["eng", "fre", "eng"][:tracks]):
+        tags += [f"-metadata:s:a:{index}", f"language={language}"]
+    if tracks == 3:
+        tags += ["-disposition:a:2", "visual_impaired"]
     run(
         [ffmpeg, *flags("-hide_banner -loglevel error -y -f lavfi -i"),
-         "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i",
-         "sine=frequency=440:sample_rate=48000", "-t", str(duration),
+         "testsrc2=size=1920x1080:rate=30", *audio, *maps, "-t", str(duration),
          *flags("-c:v libx264 -preset fast -pix_fmt yuv420p -b:v 8M -maxrate 8M"),
-         *flags("-bufsize 16M -c:a aac -b:a 128k -movflags +faststart"), str(path)],
+         *flags("-bufsize 16M -c:a aac -b:a 128k -movflags +faststart"), *tags,
+         str(path)],
         timeout=60 + duration * 20,
     )  # fmt: skip
 
@@ -146,7 +167,14 @@ def child(source: str) -> None:
     from catalog import services
     from catalog.models import Rendition, Video
     from catalog.services import video_lease
-    from catalog.transcoding import encode, ffmpeg, pipeline, sidecars, stream
+    from catalog.transcoding import (
+        audio_work,
+        encode,
+        ffmpeg,
+        pipeline,
+        sidecars,
+        stream,
+    )
 
     phases: dict[str, float] = {}
 
@@ -169,6 +197,7 @@ def child(source: str) -> None:
         "stream": stream,
         "sidecars": sidecars,
         "services": video_lease,
+        "audio_work": audio_work.AudioWork,
     }
     for owner, attr, label in PHASES:
         timed(modules[owner], attr, label)
@@ -245,6 +274,9 @@ def main() -> None:
         made = time.monotonic()
         make_source(binary, source, args.duration)
         made = time.monotonic() - made
+        variants = {"no audio": tmp / "silent.mp4", "three tracks": tmp / "three.mp4"}
+        make_source(binary, variants["no audio"], args.duration, tracks=0)
+        make_source(binary, variants["three tracks"], args.duration, tracks=3)
         info = probe(str(source))
         rungs = ladder_for(info)
         run([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, timeout=300)
@@ -258,7 +290,7 @@ def main() -> None:
                 source=source, container_format=info.container_format,
                 output_dir=out, rungs=rungs,
                 frame_rate=output_frame_rate(info), duration=info.duration,
-                has_audio=info.has_audio, storyboard=storyboard,
+                storyboard=storyboard,
             )  # fmt: skip
 
         print(
@@ -272,22 +304,32 @@ def main() -> None:
             flush=True,
         )
         contenders = ["pipeline (A)", "bare one pass (b)", "per rung (a)"]
+        contenders += [f"A, {name}" for name in variants]
         wall: dict[str, list[float]] = {
             n: [] for n in [*contenders, "time to playable"]
         }
         cpu: dict[str, list[float]] = {name: [] for name in contenders}
         reports = []
-        for i in range(args.pairs):
-            command = [sys.executable, __file__, "--child", str(source)]
+        expected = [[r.width, r.height] for r in rungs]
+
+        def pipeline_run(path: Path) -> dict:
+            command = [sys.executable, __file__, "--child", str(path)]
             out = run(command, env=env, timeout=limit)[2].splitlines()
             report = json.loads([x for x in out if x.startswith(MARK)][-1][len(MARK) :])
-            expected = [[r.width, r.height] for r in rungs]
             if report["status"] != "ready" or report["sizes"] != expected:
                 raise SystemExit(f"the pipeline run did not end as expected: {report}")
+            return report
+
+        for i in range(args.pairs):
+            report = pipeline_run(source)
             reports.append(report)
             wall["pipeline (A)"].append(report["total"])
             wall["time to playable"].append(report["playable"])
             cpu["pipeline (A)"].append(report["cpu"])
+            for name, path in variants.items():
+                other = pipeline_run(path)
+                wall[f"A, {name}"].append(other["total"])
+                cpu[f"A, {name}"].append(other["cpu"])
 
             out_dir = tmp / f"bare-{i}"
             out_dir.mkdir()
@@ -331,6 +373,9 @@ def report_figures(wall, cpu, reports, duration: float) -> None:
         )
         checks = [("pipeline / per rung (a)", ours / per_rung, 0.85)]
         checks += [("pipeline / bare (b)", ours / bare, 1.15)]
+        silent, three = med["A, no audio"], med["A, three tracks"]
+        checks += [("audio share: A / no audio - 1", ours / silent - 1, 0.10)]
+        checks += [("three tracks / one track", three / ours, 1.2)]
         if "time to playable" in med:
             checks += [("playable / duration", med["time to playable"] / duration, 0.2)]
         for name, value, target in checks:

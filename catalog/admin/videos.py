@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from vod.uploads import accepts_large_body
 
 from .. import services
-from ..models import Episode, TextTrack, Title, Video
+from ..models import AudioTrack, Episode, TextTrack, Title, Video
 from ..transcoding.subtitles import to_webvtt
 
 SOURCE_EXTENSIONS = (
@@ -102,6 +102,62 @@ class TextTrackInline(admin.TabularInline):
     extra = 0
 
 
+class PublishedAudioTracks(forms.BaseInlineFormSet):
+    def get_queryset(self):
+        # Only the published revision's: an older one's rows wait for clean-up.
+        return super().get_queryset().filter(revision=self.instance.revision)
+
+
+class AudioTrackInline(admin.TabularInline):
+    """The published revision's audio renditions and their measured loudness."""
+
+    model = AudioTrack
+    formset = PublishedAudioTracks
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Audio tracks (EBU R128 loudness measured in → out)"
+    fields = readonly_fields = [
+        "position",
+        "name",
+        "language",
+        "role",
+        "channels",
+        "loudness",
+        "true_peak",
+        "loudness_range",
+        "bandwidth",
+    ]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Rows the pipeline writes: whoever may see the video sees them.
+        return request.user.has_perm("catalog.view_video")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @staticmethod
+    def _span(before: float | None, after: float | None, unit: str) -> str:
+        def shown(value):
+            return "—" if value is None else f"{value:.1f}"
+
+        return f"{shown(before)} → {shown(after)} {unit}"
+
+    @admin.display(description="Integrated loudness")
+    def loudness(self, track: AudioTrack) -> str:
+        return self._span(track.loudness_in_lufs, track.loudness_out_lufs, "LUFS")
+
+    @admin.display(description="True peak")
+    def true_peak(self, track: AudioTrack) -> str:
+        return self._span(track.true_peak_in_dbtp, track.true_peak_out_dbtp, "dBTP")
+
+    @admin.display(description="Loudness range")
+    def loudness_range(self, track: AudioTrack) -> str:
+        return self._span(track.loudness_range_in_lu, track.loudness_range_out_lu, "LU")
+
+
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
     form = VideoForm
@@ -118,7 +174,7 @@ class VideoAdmin(admin.ModelAdmin):
     list_select_related = ["title", "episode__season__title"]
     search_fields = ["uuid", "source_name", "title__name", "episode__name"]
     actions = ["retranscode"]
-    inlines = [TextTrackInline]
+    inlines = [AudioTrackInline, TextTrackInline]
     readonly_fields = [
         "uuid",
         "status_badge",
@@ -194,6 +250,16 @@ class VideoAdmin(admin.ModelAdmin):
     @accepts_large_body(methods=["POST"], permission="catalog.change_video")
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_inline_instances(self, request, obj=None):
+        # The audio tracks are shown, never posted: nothing of them to save,
+        # and none yet on a video being added.
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if not isinstance(inline, AudioTrackInline)
+            or (obj is not None and request.method in ("GET", "HEAD"))
+        ]
 
     @admin.display(description="Renditions")
     def renditions_table(self, video: Video):

@@ -1,7 +1,8 @@
 from .titles import Credit, Episode, Genre, Person, Season, Title
-from .videos import Rendition, RevisionCleanup, TextTrack, Video
+from .videos import AudioTrack, Rendition, RevisionCleanup, TextTrack, Video
 
 __all__ = [
+    "AudioTrack",
     "Credit",
     "Episode",
     "Genre",

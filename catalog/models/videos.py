@@ -187,3 +187,50 @@ class Rendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.height}p @ {self.bandwidth // 1000} kb/s"
+
+
+class AudioTrack(models.Model):
+    """One audio rendition of a published revision: a source track in one
+    channel layout (stereo always; 5.1 too when the source has it)."""
+
+    class Role(models.TextChoices):
+        MAIN = "main", "Main"
+        DUB = "dub", "Dub (another language)"
+        DESCRIPTION = "description", "Audio description"
+
+    video = models.ForeignKey(
+        Video, on_delete=models.CASCADE, related_name="audio_tracks"
+    )
+    revision = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(
+        help_text="The track's place among the source's audio streams, from 0."
+    )
+    language = models.CharField(
+        max_length=35, help_text="BCP 47 (en, fr, pt-BR); und when unknown."
+    )
+    name = models.CharField(max_length=100, help_text="What players list.")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MAIN)
+    channels = models.PositiveSmallIntegerField(help_text="2 (stereo) or 6 (5.1).")
+    codecs = models.CharField(max_length=100)
+    bandwidth = models.PositiveIntegerField(help_text="Peak bits per second.")
+    average_bandwidth = models.PositiveIntegerField(null=True, blank=True)
+    playlist_path = models.CharField(max_length=300)
+    # EBU R128, as measured on the source track and on the encoded rendition.
+    loudness_in_lufs = models.FloatField(null=True, blank=True)
+    true_peak_in_dbtp = models.FloatField(null=True, blank=True)
+    loudness_range_in_lu = models.FloatField(null=True, blank=True)
+    loudness_out_lufs = models.FloatField(null=True, blank=True)
+    true_peak_out_dbtp = models.FloatField(null=True, blank=True)
+    loudness_range_out_lu = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["video", "revision", "position", "channels"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "revision", "position", "channels"],
+                name="audio_track_unique_layout",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language}, {self.channels} ch)"

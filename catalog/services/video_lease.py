@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ..caching import catalog_cache_invalidate
-from ..models import Rendition, RevisionCleanup, Video
+from ..models import AudioTrack, Rendition, RevisionCleanup, Video
 from ..transcoding import layout
 from .jobs import video_revision_retire
 
@@ -125,6 +125,7 @@ def video_revision_publish(
     dash_manifest: str,
     poster: str,
     thumbnails: str,
+    audio_tracks: list[dict] = (),
 ) -> Video:
     """Switch the video to a fully stored revision, in one update."""
     video = _leased(video_id, job_token).select_for_update().first()
@@ -134,6 +135,10 @@ def video_revision_publish(
     Rendition.objects.bulk_create(
         Rendition(video=video, revision=revision, **rendition)
         for rendition in renditions
+    )
+    AudioTrack.objects.filter(video=video, revision=revision).delete()
+    AudioTrack.objects.bulk_create(
+        AudioTrack(video=video, revision=revision, **track) for track in audio_tracks
     )
     previous = {video.revision, video.preview_revision} - {"", revision}
     now = timezone.now()

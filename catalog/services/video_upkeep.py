@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Rendition, RevisionCleanup, Video
+from ..models import AudioTrack, Rendition, RevisionCleanup, Video
 from .jobs import video_transcode_queue
 from .video_lease import video_fail
 
@@ -86,5 +86,6 @@ def video_revisions_cleanup() -> int:
             continue
         deleted += delete_prefix(video.revision_prefix(cleanup.revision))
         Rendition.objects.filter(video=video, revision=cleanup.revision).delete()
+        AudioTrack.objects.filter(video=video, revision=cleanup.revision).delete()
         cleanup.delete()
     return deleted

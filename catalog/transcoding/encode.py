@@ -1,5 +1,8 @@
 """One ffmpeg process: decode the source once, encode every rung, package once.
 
+Audio is not in it: each audio track is its own step (``audio``), so a track
+added later needs no video work.
+
 The filter graph normalises the picture (constant frame rate, 8-bit 4:2:0,
 rotation applied by ffmpeg's autorotate) and splits it: one branch per rung,
 plus one for the storyboard sprite. Keyframes fall on the same fixed interval
@@ -48,13 +51,12 @@ class EncodePlan:
     rungs: list[Rung]
     frame_rate: float
     duration: float
-    has_audio: bool
     storyboard: Storyboard
 
     @property
     def stream_count(self) -> int:
-        """Representations ffmpeg writes: one per rung, then audio."""
-        return len(self.rungs) + (1 if self.has_audio else 0)
+        """Representations ffmpeg writes: one per rung."""
+        return len(self.rungs)
 
 
 def storyboard_for(duration: float, width: int, height: int) -> Storyboard:
@@ -110,8 +112,6 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
     ]
     for i in range(rung_count):
         command += ["-map", f"[v{i}]"]
-    if plan.has_audio:
-        command += ["-map", "0:a:0"]
     command += [
         "-c:v",
         "libx264",
@@ -137,19 +137,6 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
             f"-bufsize:v:{i}",
             f"{rung.bufsize_kbps}k",
         ]
-    adaptation_sets = "id=0,streams=v"
-    if plan.has_audio:
-        command += [
-            "-c:a",
-            "aac",
-            "-b:a",
-            f"{settings.TRANSCODE_AUDIO_KBPS}k",
-            "-ac",
-            "2",
-            "-ar",
-            "48000",
-        ]
-        adaptation_sets += " id=1,streams=a"
     command += [
         "-f",
         "dash",
@@ -162,7 +149,7 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
         "-hls_playlist",
         "1",
         "-adaptation_sets",
-        adaptation_sets,
+        "id=0,streams=v",
         "-init_seg_name",
         INIT_NAME,
         "-media_seg_name",

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from ..models import Video
 from ..services import video_lease
+from .audio_tracks import TrackPlan
 from .ladder import Rung
+from .packaging import MediaPlaylist
 from .probe import Probe
 from .publish import RevisionWriter
 
@@ -21,6 +23,9 @@ class Job:
     probe: Probe | None = None
     rungs: list[Rung] = field(default_factory=list)
     frame_rate: float = 0.0
+    tracks: list[TrackPlan] = field(default_factory=list)
+    # Each audio rendition's playlist as last stored, by stem (layout.audio_stem).
+    audio_playlists: dict[str, MediaPlaylist] = field(default_factory=dict)
     previewed: bool = False
     preview_counts: tuple = ()  # segments per stream in the last preview written
     last_heartbeat: float = 0.0

@@ -16,13 +16,30 @@ ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 AUDIO_CODEC = "mp4a.40.2"
-AUDIO_GROUP = "audio"
 SUBTITLES_GROUP = "subs"
+DESCRIBES_VIDEO = "public.accessibility.describes-video"
+
+
+def audio_group(channels: int) -> str:
+    """The HLS audio group of a codec and channel layout: ``aac-2``, ``aac-6``.
+
+    Every group holds every track, so a variant offers every language: a
+    track without a rendition in the group's layout joins it with its stereo.
+    """
+    return f"aac-{channels}"
+
+
+def group_channels(group: str) -> int:
+    """The channels of a group's layout (``aac-6`` -> 6); 2 for a name not ours."""
+    count = group.rpartition("-")[2]
+    return int(count) if count.isdigit() else 2
 
 
 @dataclass(frozen=True)
 class Variant:
-    """A video rung as a master playlist lists it."""
+    """A video rung as a master playlist lists it, with one audio group: a
+    rung is listed once per group it can play with, its bandwidth and codecs
+    those of the video and the group's largest rendition together."""
 
     uri: str
     bandwidth: int
@@ -31,6 +48,21 @@ class Variant:
     height: int
     codecs: str
     frame_rate: float
+    audio_group: str | None = None
+
+
+@dataclass(frozen=True)
+class AudioEntry:
+    """An audio rendition (one track of the source in one channel layout) in
+    one group."""
+
+    uri: str
+    group: str
+    language: str  # BCP 47
+    name: str  # unique within its group
+    channels: int
+    default: bool = False
+    description: bool = False  # an audio description of the picture
 
 
 @dataclass(frozen=True)
@@ -53,23 +85,33 @@ def _quoted(value: str) -> str:
     return '"' + _NOT_QUOTABLE.sub(" ", value).replace('"', "'") + '"'
 
 
+def _audio_line(entry: AudioEntry, uri: Callable[[str], str]) -> str:
+    attributes = [
+        "TYPE=AUDIO",
+        f'GROUP-ID="{entry.group}"',
+        f"NAME={_quoted(entry.name)}",
+        *([f"LANGUAGE={_quoted(entry.language)}"] if entry.language else []),
+        f"DEFAULT={'YES' if entry.default else 'NO'}",
+        "AUTOSELECT=YES",
+        f'CHANNELS="{entry.channels}"',
+    ]
+    if entry.description:
+        attributes.append(f'CHARACTERISTICS="{DESCRIBES_VIDEO}"')
+    attributes.append(f"URI={_quoted(uri(entry.uri))}")
+    return "#EXT-X-MEDIA:" + ",".join(attributes)
+
+
 def master_playlist(
     variants: Iterable[Variant],
     *,
-    audio_uri: str | None,
-    audio_codec: str = AUDIO_CODEC,
-    audio_bandwidth: tuple[int, int] = (0, 0),
+    audio: Iterable[AudioEntry] = (),
     text_tracks: Iterable[TextTrackEntry] = (),
     uri: Callable[[str], str] = lambda path: path,
 ) -> str:
     """The HLS master playlist; ``uri`` maps each path (e.g. to a signed URL)."""
     text_tracks = list(text_tracks)
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    if audio_uri:
-        lines.append(
-            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO_GROUP}",NAME="Main",'
-            f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI={_quoted(uri(audio_uri))}'
-        )
+    lines += [_audio_line(entry, uri) for entry in audio]
     for track in text_tracks:
         lines.append(
             f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="{SUBTITLES_GROUP}",'
@@ -78,16 +120,15 @@ def master_playlist(
             f"URI={_quoted(uri(track.uri))}"
         )
     for variant in variants:
-        codecs = variant.codecs + (f",{audio_codec}" if audio_uri else "")
         attributes = [
-            f"BANDWIDTH={variant.bandwidth + audio_bandwidth[0]}",
-            f"AVERAGE-BANDWIDTH={variant.average_bandwidth + audio_bandwidth[1]}",
+            f"BANDWIDTH={variant.bandwidth}",
+            f"AVERAGE-BANDWIDTH={variant.average_bandwidth}",
             f"RESOLUTION={variant.width}x{variant.height}",
-            f'CODECS="{codecs}"',
+            f'CODECS="{variant.codecs}"',
             f"FRAME-RATE={variant.frame_rate:.3f}",
         ]
-        if audio_uri:
-            attributes.append(f'AUDIO="{AUDIO_GROUP}"')
+        if variant.audio_group:
+            attributes.append(f'AUDIO="{variant.audio_group}"')
         if text_tracks:
             attributes.append(f'SUBTITLES="{SUBTITLES_GROUP}"')
         lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), uri(variant.uri)]

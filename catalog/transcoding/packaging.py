@@ -3,7 +3,8 @@
 ffmpeg's DASH muxer keeps one HLS media playlist per representation up to date
 as segments are finished; ``read_media_playlist`` reads them, and the writers
 here describe the same segments to players: variant playlists (EVENT while the
-encode runs, VOD once done), the MPD with text tracks added, and the
+encode runs, VOD once done), the MPD with the audio tracks (each from its own
+ffmpeg run) and the text tracks added, and the
 storyboard's WebVTT thumbnails track. The master playlist's writer is shared
 with delivery, in ``manifest_format``.
 """
@@ -119,16 +120,88 @@ def subtitles_playlist(*, vtt_name: str, duration: float) -> str:
     )
 
 
+ROLE_SCHEME = "urn:mpeg:dash:role:2011"
+AUDIO_PURPOSE_SCHEME = "urn:tva:metadata:cs:AudioPurposeCS:2007"
+AUDIO_PURPOSE_DESCRIPTION = "1"  # "for the visually impaired"
+CHANNEL_CONFIGURATION_SCHEME = "urn:mpeg:mpegB:cicp:ChannelConfiguration"
+CICP_CONFIGURATION = {1: "1", 2: "2", 6: "6"}  # mono, stereo, 5.1
+
+
+@dataclass(frozen=True)
+class AudioAdaptation:
+    """One audio rendition as the MPD describes it, from its own ffmpeg MPD."""
+
+    stem: str  # its Representation's id: unique, and what delivery filters on
+    language: str
+    role: str  # DASH's Role value: main, dub or description
+    channels: int
+    mpd_xml: str
+
+
+def _tag(name: str) -> str:
+    return f"{{{MPD_NS}}}{name}"
+
+
+def _next_adaptation_id(period: ET.Element) -> int:
+    return 1 + max(
+        (int(a.get("id", "0")) for a in period.findall(_tag("AdaptationSet"))),
+        default=-1,
+    )
+
+
+def _audio_adaptation_set(audio: AudioAdaptation, ident: int) -> ET.Element:
+    root = ET.fromstring(audio.mpd_xml)  # noqa: S314 (our own ffmpeg wrote it)
+    adaptation = root.find(f"{_tag('Period')}/{_tag('AdaptationSet')}")
+    if adaptation is None:
+        raise ValueError(f"The MPD of {audio.stem} has no AdaptationSet.")
+    adaptation.set("id", str(ident))
+    adaptation.set("lang", audio.language)
+    for old in adaptation.iter():
+        for child in list(old):
+            if child.tag in (_tag("AudioChannelConfiguration"), _tag("Role")):
+                old.remove(child)
+    # Descriptors come before the representations (the MPD schema's order).
+    described = [
+        (
+            "AudioChannelConfiguration",
+            CHANNEL_CONFIGURATION_SCHEME,
+            CICP_CONFIGURATION.get(audio.channels, str(audio.channels)),
+        )
+    ]
+    if audio.role == "description":
+        described.append(
+            ("Accessibility", AUDIO_PURPOSE_SCHEME, AUDIO_PURPOSE_DESCRIPTION)
+        )
+    described.append(("Role", ROLE_SCHEME, audio.role))
+    for position, (name, scheme, value) in enumerate(described):
+        element = ET.Element(_tag(name), {"schemeIdUri": scheme, "value": value})
+        adaptation.insert(position, element)
+    for representation in adaptation.findall(_tag("Representation")):
+        representation.set("id", audio.stem)
+    return adaptation
+
+
+def mpd_with_audio(mpd_xml: str, tracks: Iterable[AudioAdaptation]) -> str:
+    """The video's MPD with one audio AdaptationSet per track and layout added."""
+    root = ET.fromstring(mpd_xml)  # noqa: S314 (our own ffmpeg wrote it)
+    period = root.find(_tag("Period"))
+    if period is None:
+        raise ValueError("The MPD has no Period.")
+    next_id = _next_adaptation_id(period)
+    for offset, track in enumerate(tracks):
+        period.append(_audio_adaptation_set(track, next_id + offset))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
 def mpd_with_text_tracks(mpd_xml: str, tracks: Iterable[TextTrackEntry]) -> str:
     """ffmpeg's MPD with one text AdaptationSet per WebVTT track added."""
     root = ET.fromstring(mpd_xml)  # noqa: S314 (our own ffmpeg wrote it)
     period = root.find(f"{{{MPD_NS}}}Period")
     if period is None:
         raise ValueError("The MPD has no Period.")
-    next_id = 1 + max(
-        (int(a.get("id", "0")) for a in period.findall(f"{{{MPD_NS}}}AdaptationSet")),
-        default=-1,
-    )
+    next_id = _next_adaptation_id(period)
     for offset, track in enumerate(tracks):
         adaptation = ET.SubElement(
             period,

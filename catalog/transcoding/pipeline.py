@@ -1,9 +1,11 @@
 """One transcode, from source in storage to a published revision.
 
-claim the job -> fetch the source -> probe -> one ffmpeg pass (segments go to
-storage as they are finished; the first run becomes playable after its first
-segments) -> storyboard, poster, text tracks -> final playlists and MPD ->
-switch the video to the revision in one update.
+claim the job -> fetch the source -> probe -> one ffmpeg pass for the video
+and, beside it, each audio track's own runs (``audio``); segments go to storage
+as they are finished, and the first run becomes playable after its first
+segments -> storyboard, poster, text tracks -> final playlists and MPD ->
+switch the video to the revision (with its renditions and audio tracks) in
+one update.
 
 The stream's segments and playlists are stored by ``stream``, the files beside
 it by ``sidecars``; every name comes from ``layout``, which delivery shares.
@@ -11,6 +13,7 @@ it by ``sidecars``; every name comes from ``layout``, which delivery shares.
 
 import datetime
 import logging
+import math
 import os
 import secrets
 import shutil
@@ -23,7 +26,8 @@ from django.utils import timezone
 
 from ..models import Video
 from ..services import video_lease
-from . import encode, ffmpeg, layout, packaging, sidecars, stream
+from . import audio, audio_work, encode, ffmpeg, layout, packaging, sidecars, stream
+from .audio_tracks import tracks_for
 from .errors import (
     EncoderUnavailable,
     SourceRejected,
@@ -32,6 +36,7 @@ from .errors import (
 )
 from .job import Job
 from .ladder import ladder_for, output_frame_rate
+from .manifest_format import AUDIO_CODEC
 from .probe import probe
 from .publish import STORAGE_ERRORS, RevisionWriter, storage_failure
 from .scratch import scratch_dir
@@ -110,6 +115,7 @@ def _run(job: Job) -> None:
     )
     job.rungs = ladder_for(job.probe)
     job.frame_rate = output_frame_rate(job.probe)
+    job.tracks = tracks_for(job.probe.audio_streams)
     top = job.rungs[0]
     plan = encode.EncodePlan(
         source=source,
@@ -118,27 +124,36 @@ def _run(job: Job) -> None:
         rungs=job.rungs,
         frame_rate=job.frame_rate,
         duration=job.probe.duration,
-        has_audio=job.probe.has_audio,
         storyboard=encode.storyboard_for(job.probe.duration, top.width, top.height),
     )
 
     job.heartbeat(progress=2, stage=Video.Stage.ENCODING)
     binary = ffmpeg.ensure_capable()
+    timeout = 60 + job.probe.duration * settings.TRANSCODE_TIMEOUT_FACTOR
+    sound = _audio_work(job, binary, source, timeout=timeout)
 
     def on_progress(seconds_done: float) -> None:
+        sound.advance()
         stream.sync_segments(job, plan)
         if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
             share = min(1.0, seconds_done / job.probe.duration)
             job.heartbeat(progress=2 + int(share * (ENCODE_SHARE - 2)))
 
-    encode.run(
-        binary,
-        plan,
-        on_progress=on_progress,
-        timeout=60 + job.probe.duration * settings.TRANSCODE_TIMEOUT_FACTOR,
-    )
+    try:
+        encode.run(binary, plan, on_progress=on_progress, timeout=timeout)
+
+        def tick() -> None:
+            stream.sync_audio(job)
+            if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
+                job.heartbeat()
+
+        sound.finish(tick=tick)
+    finally:
+        sound.stop()
     playlists = stream.sync_segments(job, plan)
-    if any(not playlist.ended for playlist in playlists):
+    if any(not playlist.ended for playlist in playlists) or any(
+        not playlist.ended for playlist in job.audio_playlists.values()
+    ):
         raise SourceRejected("ffmpeg ended without finishing every stream.")
 
     job.heartbeat(progress=ENCODE_SHARE + 2, stage=Video.Stage.ARTWORK)
@@ -148,7 +163,10 @@ def _run(job: Job) -> None:
 
     job.heartbeat(progress=ENCODE_SHARE + 6, stage=Video.Stage.PUBLISHING)
     renditions = stream.store_playlists(job, playlists, final=True)
-    mpd_xml = (job.out / encode.MPD_NAME).read_text()
+    mpd_xml = packaging.mpd_with_audio(
+        (job.out / encode.MPD_NAME).read_text(),
+        [_adaptation(rendition) for rendition in sound.renditions],
+    )
     job.writer.put_text(
         packaging.mpd_with_text_tracks(mpd_xml, text_tracks), layout.MPD
     )
@@ -160,11 +178,69 @@ def _run(job: Job) -> None:
         job_token=job.job_token,
         revision=job.revision,
         renditions=renditions,
+        audio_tracks=[_audio_track_row(job, r) for r in sound.renditions],
         hls_master=job.writer.path(layout.MASTER_PLAYLIST),
         dash_manifest=job.writer.path(layout.MPD),
         poster=poster,
         thumbnails=thumbnails,
     )
+
+
+def _audio_work(
+    job: Job, binary: str, source: Path, *, timeout: float
+) -> audio_work.AudioWork:
+    """Every track's runs, the main track first (the preview waits for it)."""
+    ordered = sorted(job.tracks, key=lambda track: track.role != "main")
+    runs = [
+        audio.track_runs(
+            binary,
+            audio.AudioInput(source, job.probe.container_format, track.stream_index),
+            track,
+            out=job.out,
+        )
+        for track in ordered
+    ]
+    return audio_work.AudioWork(runs, home=job.work, timeout=timeout)
+
+
+def _adaptation(rendition: audio.AudioRendition) -> packaging.AudioAdaptation:
+    track = rendition.track
+    return packaging.AudioAdaptation(
+        stem=rendition.stem,
+        language=track.language,
+        role=track.role,
+        channels=rendition.channels,
+        mpd_xml=(rendition.folder / f"{rendition.stem}.mpd").read_text(),
+    )
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _audio_track_row(job: Job, rendition: audio.AudioRendition) -> dict:
+    """An AudioTrack row's fields for one rendition."""
+    track = rendition.track
+    peak, average = job.audio_playlists[rendition.stem].bandwidths()
+    playlist = layout.audio_playlist(rendition.stem)
+    measured_in, measured_out = rendition.loudness_in, rendition.loudness_out
+    return {
+        "position": track.position,
+        "language": track.language,
+        "name": track.name,
+        "role": track.role,
+        "channels": rendition.channels,
+        "codecs": AUDIO_CODEC,
+        "bandwidth": peak,
+        "average_bandwidth": average,
+        "playlist_path": job.writer.path(playlist),
+        "loudness_in_lufs": _finite(measured_in.integrated),
+        "true_peak_in_dbtp": _finite(measured_in.true_peak),
+        "loudness_range_in_lu": _finite(measured_in.lra),
+        "loudness_out_lufs": _finite(measured_out.integrated),
+        "true_peak_out_dbtp": _finite(measured_out.true_peak),
+        "loudness_range_out_lu": _finite(measured_out.lra),
+    }
 
 
 def _clock(seconds: float) -> str:

@@ -16,9 +16,24 @@ import av
 
 from .errors import SourceRejected
 from .ffmpeg import demuxer_options, source_format
+from .languages import bcp47_from_source
 
 STILL_IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000", "qoi"}
 STILL_IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe"}
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    """One audio stream of the source, as its container describes it."""
+
+    index: int  # among all the source's streams: ffmpeg's ``-map 0:<index>``
+    codec: str
+    channels: int
+    layout: str
+    language: str  # BCP 47; "und" when the source does not say
+    title: str
+    default: bool  # the source's "default" disposition
+    description: bool  # flagged for the visually impaired / as descriptions
 
 
 @dataclass(frozen=True)
@@ -38,9 +53,28 @@ class Probe:
     audio_codec: str | None
     audio_channels: int | None
     container_format: str  # ffmpeg's demuxer, one of ffmpeg.SOURCE_FORMATS
+    audio_streams: tuple[AudioStream, ...] = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+_DESCRIBES = av.stream.Disposition.visual_impaired | av.stream.Disposition.descriptions
+
+
+def _audio_stream(stream) -> AudioStream:
+    disposition = av.stream.Disposition(int(stream.disposition))
+    title = " ".join(str(stream.metadata.get("title", "")).split())
+    return AudioStream(
+        index=stream.index,
+        codec=stream.codec_context.name,
+        channels=stream.codec_context.channels,
+        layout=stream.layout.name if stream.layout else "",
+        language=bcp47_from_source(stream.metadata.get("language")),
+        title=title[:100],
+        default=bool(disposition & av.stream.Disposition.default),
+        description=bool(disposition & _DESCRIBES),
+    )
 
 
 def _duration(container, stream) -> float:
@@ -161,4 +195,7 @@ def probe(path: str) -> Probe:
             audio_codec=audio.codec_context.name if audio else None,
             audio_channels=audio.codec_context.channels if audio else None,
             container_format=container_format,
+            audio_streams=tuple(
+                _audio_stream(a) for a in container.streams.audio if a.codec_context
+            ),
         )

@@ -1,17 +1,27 @@
 """Storing the stream while ffmpeg writes it: segments, playlists, the master.
 
-Segments go to storage as soon as they are complete. On a first transcode the
-revision becomes playable early (a preview) once every stream has segments;
-the final playlists are written once ffmpeg has ended.
+Segments go to storage as soon as they are complete, the video's and each
+audio rendition's alike. On a first transcode the revision becomes playable
+early (a preview) once every rung and the main track's stereo rendition have
+segments; the preview's master offers that one track (the others may not have
+started yet), the final one every track in every layout.
 """
 
 import logging
 
 from ..services import video_lease
-from . import layout, packaging
+from . import audio, layout, packaging
+from .audio_tracks import STEREO, main_track
 from .encode import EncodePlan
 from .job import Job
-from .manifest_format import AUDIO_CODEC, TextTrackEntry, Variant, master_playlist
+from .manifest_format import (
+    AUDIO_CODEC,
+    AudioEntry,
+    TextTrackEntry,
+    Variant,
+    audio_group,
+    master_playlist,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -19,34 +29,70 @@ FFMPEG_MASTER = "master.m3u8"  # ffmpeg's own, in scratch: read for codec string
 FALLBACK_VIDEO_CODEC = "avc1.640028"
 
 
-def _stream_names(job: Job) -> list[str]:
-    names = [layout.rung_playlist(rung.name) for rung in job.rungs]
-    if job.probe.has_audio:
-        names.append(layout.AUDIO_PLAYLIST)
-    return names
+def audio_stems(job: Job) -> list[str]:
+    """Every audio rendition's stem, track by track, stereo first."""
+    return [
+        layout.audio_stem(track.position, channels)
+        for track in job.tracks
+        for channels in track.layouts
+    ]
+
+
+def _main_stem(job: Job) -> str | None:
+    main = main_track(job.tracks)
+    return layout.audio_stem(main.position, STEREO) if main else None
+
+
+def _store_complete(job: Job, folder, playlist: packaging.MediaPlaylist | None):
+    if playlist is None:
+        playlist = packaging.MediaPlaylist(init=None)
+    # Keep only segments whose file is complete on disk, in order.
+    complete = []
+    for segment in playlist.segments:
+        if segment.size <= 0:
+            break
+        complete.append(segment)
+    playlist.segments = complete
+    if playlist.init and (folder / playlist.init).exists():
+        job.writer.put_file(folder / playlist.init, playlist.init)
+    for segment in playlist.segments:
+        job.writer.put_file(folder / segment.name, segment.name)
+    return playlist
+
+
+def sync_audio(job: Job) -> dict[str, packaging.MediaPlaylist]:
+    """Store every finished segment of the audio renditions started so far."""
+    for stem in audio_stems(job):
+        folder = audio.rendition_folder(job.out, stem)
+        found = packaging.read_media_playlist(folder / audio.MEDIA_PLAYLIST)
+        if found is not None:
+            job.audio_playlists[stem] = _store_complete(job, folder, found)
+    return job.audio_playlists
 
 
 def sync_segments(job: Job, plan: EncodePlan) -> list[packaging.MediaPlaylist]:
     """Store every finished segment; on a first run, publish a preview once all streams have one."""
-    playlists = []
-    for index in range(plan.stream_count):
-        playlist = packaging.read_media_playlist(job.out / f"media_{index}.m3u8")
-        if playlist is None:
-            playlist = packaging.MediaPlaylist(init=None)
-        # Keep only segments whose file is complete on disk, in order.
-        complete = []
-        for segment in playlist.segments:
-            if segment.size <= 0:
-                break
-            complete.append(segment)
-        playlist.segments = complete
-        if playlist.init and (job.out / playlist.init).exists():
-            job.writer.put_file(job.out / playlist.init, playlist.init)
-        for segment in playlist.segments:
-            job.writer.put_file(job.out / segment.name, segment.name)
-        playlists.append(playlist)
-
-    if all(p.segments for p in playlists) and not any(p.ended for p in playlists):
+    playlists = [
+        _store_complete(
+            job,
+            job.out,
+            packaging.read_media_playlist(job.out / f"media_{index}.m3u8"),
+        )
+        for index in range(plan.stream_count)
+    ]
+    if all(p.segments for p in playlists):
+        # Audio runs ahead of the video; its files wait for the video's first
+        # segments, so a job stopped before then leaves nothing in storage.
+        sync_audio(job)
+    main = _main_stem(job)
+    heard = main is None or bool(
+        (main_playlist := job.audio_playlists.get(main)) and main_playlist.segments
+    )
+    if (
+        heard
+        and all(p.segments for p in playlists)
+        and not any(p.ended for p in playlists)
+    ):
         maybe_preview(job, playlists)
     return playlists
 
@@ -55,7 +101,10 @@ def maybe_preview(job: Job, playlists: list[packaging.MediaPlaylist]) -> None:
     """Write a growing revision and let viewers start it, once, on a first run."""
     if job.video.revision:
         return  # a published revision plays until this one is complete
+    main = _main_stem(job)
     counts = tuple(len(playlist.segments) for playlist in playlists)
+    if main:
+        counts += (len(job.audio_playlists[main].segments),)
     if counts == job.preview_counts:
         return  # nothing new since the last preview: don't rewrite the playlists
     codecs = packaging.codecs_from_ffmpeg_master(job.out / FFMPEG_MASTER)
@@ -64,7 +113,9 @@ def maybe_preview(job: Job, playlists: list[packaging.MediaPlaylist]) -> None:
     job.preview_counts = counts
     store_playlists(job, playlists, final=False)
     job.writer.put_text(
-        master_text(job, playlists, []), layout.MASTER_PLAYLIST, growing=True
+        master_text(job, playlists, [], final=False),
+        layout.MASTER_PLAYLIST,
+        growing=True,
     )
     if not job.previewed:
         job.previewed = video_lease.video_preview_publish(
@@ -76,36 +127,81 @@ def maybe_preview(job: Job, playlists: list[packaging.MediaPlaylist]) -> None:
             )
 
 
+def _audio_entries(job: Job, *, final: bool) -> list[AudioEntry]:
+    """The master's audio renditions: per layout a group holding every track
+    (in its own layout if it has it, else in stereo); one default per group,
+    the main track. A preview offers the main track's stereo only."""
+    main = main_track(job.tracks)
+    tracks = job.tracks if final else [main] if main else []
+    layouts = sorted({channels for track in tracks for channels in track.layouts})
+    entries = []
+    for group_layout in layouts:
+        for track in tracks:
+            channels = group_layout if group_layout in track.layouts else STEREO
+            stem = layout.audio_stem(track.position, channels)
+            if stem not in job.audio_playlists:
+                continue
+            entries.append(
+                AudioEntry(
+                    uri=layout.audio_playlist(stem),
+                    group=audio_group(group_layout),
+                    language=track.language,
+                    name=track.name,
+                    channels=channels,
+                    default=track is main,
+                    description=track.is_description,
+                )
+            )
+    return entries
+
+
+def _group_bandwidths(job: Job, entries: list[AudioEntry]) -> dict[str, tuple]:
+    """(peak, average) per group: its largest rendition's, which a variant adds."""
+    bandwidths: dict[str, tuple[int, int]] = {}
+    for entry in entries:
+        stem = entry.uri.removesuffix(".m3u8")
+        peak, average = job.audio_playlists[stem].bandwidths()
+        known = bandwidths.get(entry.group, (0, 0))
+        bandwidths[entry.group] = (max(known[0], peak), max(known[1], average))
+    return bandwidths
+
+
 def store_playlists(
     job: Job, playlists: list[packaging.MediaPlaylist], *, final: bool
 ) -> list[dict]:
     """Write the variant and audio playlists; returns the renditions for the database."""
-    names = _stream_names(job)
     codecs = packaging.codecs_from_ffmpeg_master(job.out / FFMPEG_MASTER)
-    audio_peak, audio_average = (
-        playlists[-1].bandwidths() if job.probe.has_audio else (0, 0)
+    for stem, playlist in job.audio_playlists.items():
+        if playlist.init:
+            job.writer.put_text(
+                packaging.variant_playlist(playlist, final=final),
+                layout.audio_playlist(stem),
+                growing=not final,
+            )
+    stereo = _group_bandwidths(job, _audio_entries(job, final=final)).get(
+        audio_group(STEREO), (0, 0)
     )
     renditions = []
-    for index, (name, playlist) in enumerate(zip(names, playlists, strict=True)):
+    for index, rung in enumerate(job.rungs):
+        name = layout.rung_playlist(rung.name)
+        playlist = playlists[index]
         job.writer.put_text(
             packaging.variant_playlist(playlist, final=final), name, growing=not final
         )
-        if index < len(job.rungs):
-            rung = job.rungs[index]
-            peak, average = playlist.bandwidths()
-            codec = codecs[index] if index < len(codecs) else FALLBACK_VIDEO_CODEC
-            renditions.append(
-                {
-                    "width": rung.width,
-                    "height": rung.height,
-                    "bandwidth": peak + audio_peak,
-                    "average_bandwidth": average + audio_average,
-                    "codecs": codec
-                    + (f",{AUDIO_CODEC}" if job.probe.has_audio else ""),
-                    "frame_rate": job.frame_rate,
-                    "playlist_path": job.writer.path(name),
-                }
-            )
+        peak, average = playlist.bandwidths()
+        codec = codecs[index] if index < len(codecs) else FALLBACK_VIDEO_CODEC
+        renditions.append(
+            {
+                "width": rung.width,
+                "height": rung.height,
+                # With the stereo group's largest rendition, as the master says.
+                "bandwidth": peak + stereo[0],
+                "average_bandwidth": average + stereo[1],
+                "codecs": codec + (f",{AUDIO_CODEC}" if job.tracks else ""),
+                "frame_rate": job.frame_rate,
+                "playlist_path": job.writer.path(name),
+            }
+        )
     return renditions
 
 
@@ -113,28 +209,30 @@ def master_text(
     job: Job,
     playlists: list[packaging.MediaPlaylist],
     text_tracks: list[TextTrackEntry],
+    *,
+    final: bool = True,
 ) -> str:
-    """The revision's master playlist, with the bandwidths measured so far."""
+    """The revision's master playlist, with the bandwidths measured so far:
+    each rung once per audio group (or once, without audio)."""
     codecs = packaging.codecs_from_ffmpeg_master(job.out / FFMPEG_MASTER)
+    entries = _audio_entries(job, final=final)
+    groups = _group_bandwidths(job, entries)
     variants = []
-    for index, rung in enumerate(job.rungs):
-        peak, average = playlists[index].bandwidths()
-        variants.append(
-            Variant(
-                uri=layout.rung_playlist(rung.name),
-                bandwidth=peak or rung.maxrate_kbps * 1000,
-                average_bandwidth=average or rung.video_kbps * 1000,
-                width=rung.width,
-                height=rung.height,
-                codecs=codecs[index] if index < len(codecs) else FALLBACK_VIDEO_CODEC,
-                frame_rate=job.frame_rate,
+    for group, (audio_peak, audio_average) in groups.items() or [(None, (0, 0))]:
+        for index, rung in enumerate(job.rungs):
+            peak, average = playlists[index].bandwidths()
+            codec = codecs[index] if index < len(codecs) else FALLBACK_VIDEO_CODEC
+            variants.append(
+                Variant(
+                    uri=layout.rung_playlist(rung.name),
+                    bandwidth=(peak or rung.maxrate_kbps * 1000) + audio_peak,
+                    average_bandwidth=(average or rung.video_kbps * 1000)
+                    + audio_average,
+                    width=rung.width,
+                    height=rung.height,
+                    codecs=codec + (f",{AUDIO_CODEC}" if group else ""),
+                    frame_rate=job.frame_rate,
+                    audio_group=group,
+                )
             )
-        )
-    audio = playlists[-1].bandwidths() if job.probe.has_audio else (0, 0)
-    return master_playlist(
-        variants,
-        audio_uri=layout.AUDIO_PLAYLIST if job.probe.has_audio else None,
-        audio_codec=AUDIO_CODEC,
-        audio_bandwidth=audio,
-        text_tracks=text_tracks,
-    )
+    return master_playlist(variants, audio=entries, text_tracks=text_tracks)

@@ -10,7 +10,10 @@ it; parsed copies are cached, for a long time once the revision is published
 
 Rungs are matched to their files by position: ffmpeg numbers representations
 in the order of the ladder, which is the master's order, and names init and
-media segments after that number (``layout.representation_files``).
+media segments after that number (``layout.representation_files``). A rung is
+listed once per audio group (``aac-2``, ``aac-6``); a plan's
+``max_audio_channels`` decides which groups a session gets, and with them
+which audio renditions its grant names (``layout.audio_files``).
 """
 
 import posixpath
@@ -24,10 +27,12 @@ from django.core.cache import cache
 
 from catalog.transcoding import layout
 from catalog.transcoding.manifest_format import (
-    AUDIO_CODEC,
+    DESCRIBES_VIDEO,
     MPD_NS,
+    AudioEntry,
     TextTrackEntry,
     Variant,
+    group_channels,
     master_playlist,
 )
 from catalog.transcoding.publish import video_storage
@@ -48,15 +53,23 @@ _RELATIVE_BASE_URL = re.compile(r"(<BaseURL>)(?!@@)([^<:]+)(</BaseURL>)")
 class Rung:
     index: int  # the representation id of its init and media segments
     lines: int  # "480p" is 480: what a plan's max_height is compared with
-    variant: Variant
+    variant: Variant  # as listed first
+    variants: tuple[Variant, ...] = ()  # once per audio group
+
+    def with_group(self, group: str | None) -> Variant | None:
+        """The rung as listed with ``group``; None if it is not."""
+        return next((v for v in self.variants if v.audio_group == group), None)
 
 
 @dataclass(frozen=True)
 class StoredMaster:
     rungs: tuple[Rung, ...]
-    audio_uri: str | None
-    audio_codec: str
+    audio: tuple[AudioEntry, ...]
     text_tracks: tuple[TextTrackEntry, ...]
+
+    @property
+    def audio_groups(self) -> list[str]:
+        return list(dict.fromkeys(entry.group for entry in self.audio))
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -70,11 +83,23 @@ def _lines(uri: str, width: int, height: int) -> int:
     return int(match.group(1)) if match else min(width, height)
 
 
+def _audio_entry(attributes: dict[str, str]) -> AudioEntry:
+    channels = attributes.get("CHANNELS", "2").partition("/")[0]
+    return AudioEntry(
+        uri=attributes["URI"],
+        group=attributes.get("GROUP-ID", ""),
+        language=attributes.get("LANGUAGE", ""),
+        name=attributes.get("NAME", ""),
+        channels=int(channels) if channels.isdigit() else 2,
+        default=attributes.get("DEFAULT") == "YES",
+        description=DESCRIBES_VIDEO in attributes.get("CHARACTERISTICS", ""),
+    )
+
+
 def parse_master(text: str) -> StoredMaster:
     """Read a master playlist written by ``manifest_format.master_playlist``."""
-    rungs: list[Rung] = []
-    audio_uri = None
-    audio_codec = AUDIO_CODEC
+    listed: dict[str, list[Variant]] = {}
+    audio = []
     text_tracks = []
     pending = None
     for raw in text.splitlines():
@@ -83,7 +108,7 @@ def parse_master(text: str) -> StoredMaster:
             attributes = _attributes(line.partition(":")[2])
             uri = attributes.get("URI")
             if attributes.get("TYPE") == "AUDIO" and uri:
-                audio_uri = uri
+                audio.append(_audio_entry(attributes))
             elif attributes.get("TYPE") == "SUBTITLES" and uri:
                 text_tracks.append(
                     TextTrackEntry(
@@ -98,10 +123,6 @@ def parse_master(text: str) -> StoredMaster:
             pending = _attributes(line.partition(":")[2])
         elif line and not line.startswith("#") and pending is not None:
             width, _, height = pending.get("RESOLUTION", "0x0").partition("x")
-            codecs = [c for c in pending.get("CODECS", "").split(",") if c]
-            audio = [c for c in codecs if c.startswith("mp4a")]
-            if audio:
-                audio_codec = audio[0]
             bandwidth = int(pending.get("BANDWIDTH", "0"))
             variant = Variant(
                 uri=line,
@@ -109,18 +130,22 @@ def parse_master(text: str) -> StoredMaster:
                 average_bandwidth=int(pending.get("AVERAGE-BANDWIDTH", bandwidth)),
                 width=int(width),
                 height=int(height),
-                codecs=",".join(c for c in codecs if not c.startswith("mp4a")),
+                codecs=pending.get("CODECS", ""),
                 frame_rate=float(pending.get("FRAME-RATE", "0")),
+                audio_group=pending.get("AUDIO") or None,
             )
-            lines = _lines(line, variant.width, variant.height)
-            rungs.append(Rung(index=len(rungs), lines=lines, variant=variant))
+            listed.setdefault(line, []).append(variant)
             pending = None
-    return StoredMaster(
-        rungs=tuple(rungs),
-        audio_uri=audio_uri,
-        audio_codec=audio_codec,
-        text_tracks=tuple(text_tracks),
+    rungs = tuple(
+        Rung(
+            index=index,
+            lines=_lines(uri, variants[0].width, variants[0].height),
+            variant=variants[0],
+            variants=tuple(variants),
+        )
+        for index, (uri, variants) in enumerate(listed.items())
     )
+    return StoredMaster(rungs=rungs, audio=tuple(audio), text_tracks=tuple(text_tracks))
 
 
 def _read_text(path: str) -> str | None:
@@ -188,17 +213,59 @@ def rungs_granted(
     return allowed, withheld
 
 
-def granted_files(master: StoredMaster, allowed: Iterable[Rung]) -> tuple[str, ...]:
-    """What a session with ``allowed`` rungs may fetch, as patterns under the
-    revision's folder: those rungs' playlists, init and media segments, the
-    audio and text tracks, the artwork. Never a rung over the plan, nor the
-    stored master and MPD (the session's own copies replace them)."""
+def audio_for_channels(master: StoredMaster, max_channels: int) -> list[AudioEntry]:
+    """The audio renditions of the groups whose layout has at most
+    ``max_channels`` (a plan's ``max_audio_channels``); at least the smallest."""
+    groups = master.audio_groups
+    allowed = [g for g in groups if group_channels(g) <= max_channels]
+    if not allowed and groups:
+        allowed = [min(groups, key=group_channels)]
+    return [entry for entry in master.audio if entry.group in allowed]
+
+
+def audio_granted(master: StoredMaster, allow: Iterable[str]) -> list[AudioEntry]:
+    """The audio renditions of the groups a grant's ``allow`` names entirely."""
+    names = set(allow)
+    refused = {entry.group for entry in master.audio if entry.uri not in names}
+    return [entry for entry in master.audio if entry.group not in refused]
+
+
+def audio_withheld(master: StoredMaster, allowed: Iterable[AudioEntry]) -> set[str]:
+    """The stems (the MPD's representation ids) of renditions not ``allowed``."""
+    kept = {entry.uri for entry in allowed}
+    return {
+        posixpath.splitext(entry.uri)[0]
+        for entry in master.audio
+        if entry.uri not in kept
+    }
+
+
+def _audio_files(master: StoredMaster, entry: AudioEntry) -> list[str]:
+    stem = posixpath.splitext(entry.uri)[0]
+    if layout.audio_stem_parts(stem) is None:
+        # A revision from before audio had its own runs: its one track was
+        # ffmpeg's representation after the video rungs.
+        return layout.representation_files(len(master.rungs))
+    return layout.audio_files(stem)
+
+
+def granted_files(
+    master: StoredMaster,
+    allowed: Iterable[Rung],
+    audio: Iterable[AudioEntry] | None = None,
+) -> tuple[str, ...]:
+    """What a session with ``allowed`` rungs and ``audio`` renditions (default:
+    stereo only) may fetch, as patterns under the revision's folder: those
+    playlists, init and media segments, the text tracks, the artwork. Never a
+    rung or a channel layout over the plan, nor the stored master and MPD (the
+    session's own copies replace them)."""
     names = []
     for rung in allowed:
         names += [rung.variant.uri, *layout.representation_files(rung.index)]
-    if master.audio_uri:
-        # ffmpeg numbers the audio representation after the video rungs.
-        names += [master.audio_uri, *layout.representation_files(len(master.rungs))]
+    if audio is None:
+        audio = audio_for_channels(master, 2)
+    for entry in audio:
+        names += [entry.uri, *_audio_files(master, entry)]
     for entry in master.text_tracks:
         names += [entry.uri, entry.vtt_uri]
     names += layout.ARTWORK
@@ -206,20 +273,32 @@ def granted_files(master: StoredMaster, allowed: Iterable[Rung]) -> tuple[str, .
 
 
 def session_master_text(
-    master: StoredMaster, rungs: Iterable[Rung], *, url: Callable[[str], str]
+    master: StoredMaster,
+    rungs: Iterable[Rung],
+    *,
+    url: Callable[[str], str],
+    audio: Sequence[AudioEntry] | None = None,
 ) -> str:
-    """The session's master playlist: ``rungs`` only, each name mapped by ``url``."""
+    """The session's master playlist: ``rungs`` only, each once per group of
+    ``audio`` (default: stereo only), each name mapped by ``url``."""
+    if audio is None:
+        audio = audio_for_channels(master, 2)
+    groups = list(dict.fromkeys(entry.group for entry in audio)) or [None]
+    rungs = list(rungs)
+    variants = [
+        variant
+        for group in groups
+        for rung in rungs
+        if (variant := rung.with_group(group)) is not None
+    ]
     return master_playlist(
-        [rung.variant for rung in rungs],
-        audio_uri=master.audio_uri,
-        audio_codec=master.audio_codec,
-        audio_bandwidth=(0, 0),  # the stored bandwidths already include the audio
-        text_tracks=master.text_tracks,
-        uri=url,
+        variants, audio=audio, text_tracks=master.text_tracks, uri=url
     )
 
 
 def _mpd_without(mpd_xml: str, withheld_ids: set[str]) -> str:
+    """The MPD without the withheld rungs (by representation id) and without
+    the audio AdaptationSets whose representations are all withheld."""
     root = ET.fromstring(mpd_xml)  # noqa: S314 (our own pipeline wrote it)
     # Each representation's own names (init-1.m4s, not init-$RepresentationID$):
     # a query-string signature differs per rung, and is written on each.
@@ -229,6 +308,13 @@ def _mpd_without(mpd_xml: str, withheld_ids: set[str]) -> str:
                 if value := template.get(attribute):
                     ident = representation.get("id", "")
                     template.set(attribute, value.replace("$RepresentationID$", ident))
+    for period in root.iter(f"{{{MPD_NS}}}Period"):
+        for adaptation in period.findall(f"{{{MPD_NS}}}AdaptationSet"):
+            ids = {
+                r.get("id") for r in adaptation.findall(f"{{{MPD_NS}}}Representation")
+            }
+            if adaptation.get("contentType") == "audio" and ids <= withheld_ids:
+                period.remove(adaptation)
     for adaptation in root.iter(f"{{{MPD_NS}}}AdaptationSet"):
         if adaptation.get("contentType") != "video":
             continue
@@ -302,12 +388,14 @@ def session_mpd_text(
     prefix: str,
     withheld: Iterable[Rung],
     *,
+    withheld_audio: Iterable[str] = (),
     base_url: str | None = None,
     base_urls: Sequence[tuple[str, str]] = (),
     query: Callable[[str], str] | None = None,
     steering_url: str | None = None,
 ):
-    """The session's MPD: withheld rungs removed, relative names resolved against
+    """The session's MPD: withheld rungs and audio renditions (their stems)
+    removed, relative names resolved against
     ``base_url`` (the signed URL of the revision's folder); None if not stored.
 
     With several ``base_urls`` (service location, URL), one BaseURL each, and
@@ -316,8 +404,8 @@ def session_mpd_text(
     stored file ``name``, which DASH players keep only where it is written: on
     every segment template (one per representation, as each rung has its own).
     """
-    withheld_ids = {str(rung.index) for rung in withheld}
-    key = f"playback:mpd:v2:{prefix}:{','.join(sorted(withheld_ids))}"
+    withheld_ids = {str(rung.index) for rung in withheld} | set(withheld_audio)
+    key = f"playback:mpd:v3:{prefix}:{','.join(sorted(withheld_ids))}"
     template = cache.get(key)
     if template is None:
         text = _read_text(prefix + MPD)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from accounts.plans import plan_for_user
 from catalog.models import TextTrack
 from catalog.transcoding import layout
 
@@ -47,13 +48,19 @@ def session_grant(
     session: PlaybackSession, master: manifests.StoredMaster, *, now=None
 ) -> Grant:
     """The session's grant, made ``now``: the files its plan allows, for
-    PLAYBACK_GRANT_LIFETIME_SECONDS (see ``signing.grant_expires``)."""
+    PLAYBACK_GRANT_LIFETIME_SECONDS (see ``signing.grant_expires``).
+
+    The channel layouts are the account's plan's now (no query: plans are
+    remembered per process), so a heartbeat after a downgrade drops 5.1."""
     allowed, _withheld = manifests.rungs_for_height(master, session.max_height)
+    channels = plan_for_user(session.profile.user).max_audio_channels
     return Grant(
         session_id=session.id,
         prefix=session_prefix(session),
         expires=grant_expires(now),
-        allow=manifests.granted_files(master, allowed),
+        allow=manifests.granted_files(
+            master, allowed, manifests.audio_for_channels(master, channels)
+        ),
     )
 
 

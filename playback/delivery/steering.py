@@ -37,6 +37,7 @@ def steered_master_text(
     pathways: Sequence[Pathway],
     url_for: Callable[[Pathway], Callable[[str], str]],
     steering_url: str,
+    audio: Sequence[manifests.AudioEntry] | None = None,
 ) -> str:
     """The session's master playlist, once per pathway, with Content Steering.
 
@@ -50,7 +51,9 @@ def steered_master_text(
         f"PATHWAY-ID={_quoted(pathways[0].name)}",
     ]
     for pathway in pathways:
-        text = manifests.session_master_text(master, rungs, url=url_for(pathway))
+        text = manifests.session_master_text(
+            master, rungs, url=url_for(pathway), audio=audio
+        )
 
         def group(match: re.Match, suffix: str = pathway.name) -> str:
             return f'{match.group(1)}="{match.group(2)}-{suffix}"'

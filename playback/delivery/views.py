@@ -115,16 +115,18 @@ def session_master(request, token: str):
     if master is None:
         return json_error(status=404, code="not_found", message="No such playlist.")
     allowed, _withheld = manifests.rungs_granted(master, grant.allow, state.max_height)
+    audio = manifests.audio_granted(master, grant.allow)
     for_pathway = _media_urls(request, token, grant, signer())
     offered = pathways_for_delivery()
     if len(offered) == 1:
         text = manifests.session_master_text(
-            master, allowed, url=for_pathway(offered[0])
+            master, allowed, url=for_pathway(offered[0]), audio=audio
         )
     else:
         text = steering.steered_master_text(
             master,
             allowed,
+            audio=audio,
             pathways=offered,
             url_for=for_pathway,
             steering_url=_steering_url(request, token),
@@ -170,9 +172,11 @@ def session_mpd(request, token: str):
             pathway = offered[0]
             bases = [(pathway.name, pathway.base_url + grant.prefix)]
             query = _query_function(using, token, grant, base_url=pathway.base_url)
+        audio = manifests.audio_granted(master, grant.allow)
         text = manifests.session_mpd_text(
             grant.prefix,
             withheld,
+            withheld_audio=manifests.audio_withheld(master, audio),
             base_urls=bases,
             query=query,
             steering_url=_steering_url(request, token) if len(bases) > 1 else None,

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from catalog import services
-from catalog.models import TextTrack, Video
+from catalog.models import AudioTrack, TextTrack, Video
 from tests.catalog.factories import TitleFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +110,45 @@ def test_video_change_page_shows_status_progress_and_renditions(editor_client):
     page = response.content.decode()
     assert "Processing" in page
     assert 'value="42"' in page
+
+
+def test_video_change_page_shows_the_published_audio_tracks_and_loudness(
+    editor_client,
+):
+    video = Video.objects.create(status=Video.Status.READY, revision="r2")
+    common = {"video": video, "codecs": "mp4a.40.2", "bandwidth": 130_000}
+    AudioTrack.objects.create(
+        **common,
+        revision="r2",
+        position=0,
+        language="fr",
+        name="Français",
+        role=AudioTrack.Role.MAIN,
+        channels=6,
+        playlist_path="videos/x/r2/audio-0-6ch.m3u8",
+        loudness_in_lufs=-31.24,
+        loudness_out_lufs=-24.04,
+        true_peak_in_dbtp=-12.0,
+        true_peak_out_dbtp=-4.8,
+    )
+    AudioTrack.objects.create(
+        **common,
+        revision="r1",  # superseded: not shown
+        position=0,
+        language="de",
+        name="Deutsch",
+        channels=2,
+        playlist_path="videos/x/r1/audio-0-2ch.m3u8",
+    )
+
+    response = editor_client.get(f"/admin/catalog/video/{video.pk}/change/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Français" in page and "Deutsch" not in page
+    assert "-31.2 → -24.0 LUFS" in page
+    assert "-12.0 → -4.8 dBTP" in page
+    assert 'name="audio_tracks-TOTAL_FORMS"' in page
 
 
 # --- Subtitles edited or deleted in the admin republish the stream ----------

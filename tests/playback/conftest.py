@@ -116,6 +116,11 @@ def stream(django_db_setup, django_db_blocker, tmp_path_factory) -> Stream:
     folder = tmp_path_factory.mktemp("playback-stream")
     source = folder / "source.mp4"
     ffmpeg(*picture("320x180", 3), *tone(3), *X264, *YUV420, *AAC, str(source))
+    return published_stream(django_db_blocker, folder, source)
+
+
+def published_stream(django_db_blocker, folder: Path, source: Path) -> Stream:
+    """``source`` through the real pipeline into ``folder``, rows rolled back."""
     media_root = folder / "media"
     with (
         django_db_blocker.unblock(),

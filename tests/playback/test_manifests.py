@@ -14,27 +14,49 @@ MPD = "{urn:mpeg:dash:schema:mpd:2011}"
 pytestmark = pytest.mark.django_db
 
 
-def variant(name: str, width: int, height: int) -> manifest_format.Variant:
+def variant(
+    name: str, width: int, height: int, group: str | None = None
+) -> manifest_format.Variant:
+    audio = {None: 0, "aac-2": 128_000, "aac-6": 384_000}[group]
     return manifest_format.Variant(
         uri=name,
-        bandwidth=1000 * height,
-        average_bandwidth=900 * height,
+        bandwidth=1000 * height + audio,
+        average_bandwidth=900 * height + audio,
         width=width,
         height=height,
-        codecs="avc1.64001f",
+        codecs="avc1.64001f" + (",mp4a.40.2" if group else ""),
         frame_rate=25.0,
+        audio_group=group,
     )
 
 
+def ladder(group: str | None = None) -> list[manifest_format.Variant]:
+    return [
+        variant("1080p.m3u8", 1920, 1080, group),
+        variant("720p.m3u8", 1280, 720, group),
+        variant("480p.m3u8", 864, 486, group),  # 16:9 at an even size near 480
+        variant("240p.m3u8", 426, 240, group),
+    ]
+
+
+def audio(stem: str, group: str, channels: int, **kwargs):
+    name = "English (audio description)" if "description" in kwargs else "English"
+    return manifest_format.AudioEntry(
+        f"{stem}.m3u8", group, "en", name, channels, **kwargs
+    )
+
+
+# A main track in stereo and 5.1, and a stereo audio description, which the
+# 5.1 group holds too: every group offers every track.
+AUDIO = [
+    audio("audio-0-2ch", "aac-2", 2, default=True),
+    audio("audio-1-2ch", "aac-2", 2, description=True),
+    audio("audio-0-6ch", "aac-6", 6, default=True),
+    audio("audio-1-2ch", "aac-6", 2, description=True),
+]
 LADDER = manifest_format.master_playlist(
-    [
-        variant("1080p.m3u8", 1920, 1080),
-        variant("720p.m3u8", 1280, 720),
-        variant("480p.m3u8", 864, 486),  # 16:9 at an even size near 480
-        variant("240p.m3u8", 426, 240),
-    ],
-    audio_uri="audio.m3u8",
-    audio_bandwidth=(128_000, 120_000),
+    ladder("aac-2") + ladder("aac-6"),
+    audio=AUDIO,
     text_tracks=[
         manifest_format.TextTrackEntry(
             uri="subs/pt-BR-captions.m3u8",
@@ -56,7 +78,9 @@ def test_the_stored_master_is_read_back_rung_by_rung(videos):
         (0, 180, "180p.m3u8"),
         (1, 144, "144p.m3u8"),
     ]
-    assert master.audio_uri == "audio.m3u8"
+    assert [(a.uri, a.group, a.default) for a in master.audio] == [
+        ("audio-0-2ch.m3u8", "aac-2", True)
+    ]
     assert [(t.language, t.name, t.vtt_uri) for t in master.text_tracks] == [
         ("en", "English", "subs/en-subtitles.vtt")
     ]
@@ -68,7 +92,10 @@ def test_writing_every_rung_back_gives_the_stored_master(videos):
 
     assert manifests.session_master_text(master, master.rungs, url=str) == text
     again = manifests.parse_master(LADDER)
-    assert manifests.session_master_text(again, again.rungs, url=str) == LADDER
+    assert (
+        manifests.session_master_text(again, again.rungs, url=str, audio=again.audio)
+        == LADDER
+    )
 
 
 def test_rungs_are_matched_to_their_segment_files_by_position(videos):
@@ -105,8 +132,7 @@ def test_a_plan_below_every_rung_still_gets_the_lowest():
 
 def test_a_portrait_rung_is_measured_by_its_short_side():
     portrait = manifest_format.master_playlist(
-        [variant("720.m3u8", 720, 1280), variant("360.m3u8", 360, 640)],
-        audio_uri=None,
+        [variant("720.m3u8", 720, 1280), variant("360.m3u8", 360, 640)]
     )
     master = manifests.parse_master(portrait)
 
@@ -146,15 +172,67 @@ def test_a_grant_names_the_allowed_rungs_files_audio_text_and_artwork_only():
         "240p.m3u8",
         "init-3.m4s",
         "seg-3-?????.m4s",
-        "audio.m3u8",  # audio is the representation after the video rungs
-        "init-4.m4s",
-        "seg-4-?????.m4s",
+        # Stereo only, by default: the main track and the description.
+        "audio-0-2ch.m3u8",
+        "audio-0-2ch-init.m4s",
+        "audio-0-2ch-?????.m4s",
+        "audio-1-2ch.m3u8",
+        "audio-1-2ch-init.m4s",
+        "audio-1-2ch-?????.m4s",
         "subs/pt-BR-captions.m3u8",
         "subs/pt-BR-captions.vtt",
         "poster.jpg",
         "storyboard.vtt",
         "storyboard.jpg",
     )
+
+
+def test_a_surround_plan_is_granted_the_51_renditions_too():
+    master = manifests.parse_master(LADDER)
+    allowed, _ = manifests.rungs_for_height(master, 240)
+    stereo = manifests.audio_for_channels(master, 2)
+    surround = manifests.audio_for_channels(master, 6)
+
+    assert {a.group for a in stereo} == {"aac-2"}
+    assert {a.group for a in surround} == {"aac-2", "aac-6"}
+    plain = manifests.granted_files(master, allowed, stereo)
+    full = manifests.granted_files(master, allowed, surround)
+    assert not [name for name in plain if "6ch" in name]
+    assert set(full) - set(plain) == {
+        "audio-0-6ch.m3u8",
+        "audio-0-6ch-init.m4s",
+        "audio-0-6ch-?????.m4s",
+    }
+    # What a grant names is what its manifests offer: whole groups only.
+    assert manifests.audio_granted(master, plain) == stereo
+    assert manifests.audio_granted(master, full) == surround
+    assert manifests.audio_withheld(master, stereo) == {"audio-0-6ch"}
+
+
+def test_a_master_from_before_audio_tracks_still_grants_its_one_track():
+    legacy = (
+        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Main",DEFAULT=YES,'
+        'AUTOSELECT=YES,CHANNELS="2",URI="audio.m3u8"\n'
+        "#EXT-X-STREAM-INF:BANDWIDTH=300000,AVERAGE-BANDWIDTH=250000,"
+        'RESOLUTION=426x240,CODECS="avc1.64001f,mp4a.40.2",FRAME-RATE=25.000,'
+        'AUDIO="audio"\n240p.m3u8\n'
+    )
+    master = manifests.parse_master(legacy)
+
+    granted = manifests.granted_files(master, master.rungs)
+
+    # Its audio was ffmpeg's representation after the video rungs.
+    assert granted[:6] == (
+        "240p.m3u8",
+        "init-0.m4s",
+        "seg-0-?????.m4s",
+        "audio.m3u8",
+        "init-1.m4s",
+        "seg-1-?????.m4s",
+    )
+    text = manifests.session_master_text(master, master.rungs, url=str)
+    assert text == legacy
 
 
 def test_every_stored_file_is_granted_to_a_plan_with_every_rung_but_manifests(
@@ -195,9 +273,11 @@ def test_the_session_master_keeps_audio_and_subtitles_and_maps_every_uri():
         "https://cdn/x/240p.m3u8",
     ]
     assert {(m.type, m.uri) for m in parsed.media} == {
-        ("AUDIO", "https://cdn/x/audio.m3u8"),
+        ("AUDIO", "https://cdn/x/audio-0-2ch.m3u8"),
+        ("AUDIO", "https://cdn/x/audio-1-2ch.m3u8"),
         ("SUBTITLES", "https://cdn/x/subs/pt-BR-captions.m3u8"),
     }
+    assert {p.stream_info.audio for p in parsed.playlists} == {"aac-2"}
     # Bandwidths and codecs are the stored ones, audio included once.
     assert 'CODECS="avc1.64001f,mp4a.40.2"' in text
     assert "BANDWIDTH=848000," in text

@@ -54,7 +54,7 @@ def test_one_pathway_leaves_the_master_without_steering(session):
 
     assert "CONTENT-STEERING" not in text
     assert "PATHWAY-ID" not in text
-    assert 'GROUP-ID="audio"' in text
+    assert 'GROUP-ID="aac-2"' in text
 
 
 def test_the_master_lists_every_variant_once_per_pathway(two_cdns, session):
@@ -70,16 +70,16 @@ def test_the_master_lists_every_variant_once_per_pathway(two_cdns, session):
         base = dict(TWO)[pathway].rstrip("/") + "/"
         assert playlist.uri.startswith(base), playlist.uri
         # Its renditions come from its own pathway, in groups of their own.
-        assert playlist.stream_info.audio == f"audio-{pathway}"
+        assert playlist.stream_info.audio == f"aac-2-{pathway}"
         assert playlist.stream_info.subtitles == f"subs-{pathway}"
     groups = {(m.type, m.group_id): m.uri for m in master.media}
     assert set(groups) == {
-        ("AUDIO", "audio-cdn-a"),
-        ("AUDIO", "audio-cdn-b"),
+        ("AUDIO", "aac-2-cdn-a"),
+        ("AUDIO", "aac-2-cdn-b"),
         ("SUBTITLES", "subs-cdn-a"),
         ("SUBTITLES", "subs-cdn-b"),
     }
-    assert groups["AUDIO", "audio-cdn-b"].startswith("https://b.example.net/s/")
+    assert groups["AUDIO", "aac-2-cdn-b"].startswith("https://b.example.net/s/")
     assert text.count("#EXTM3U") == 1
 
 

@@ -39,8 +39,14 @@ fast_password_hashing = playback_fixtures._fast_password_hashing
 key_pair = cloudfront_fixtures.key_pair
 cloudfront = cloudfront_fixtures.cloudfront
 
-# The test stream's ladder is 180p (representation 0) and 144p (1), audio 2.
-ALLOWED = ("init-1.m4s", "seg-1-00001.m4s", "init-2.m4s", "seg-2-00001.m4s")
+# The test stream's ladder is 180p (representation 0) and 144p (1); its one
+# audio track, in stereo, is audio-0-2ch.
+ALLOWED = (
+    "init-1.m4s",
+    "seg-1-00001.m4s",
+    "audio-0-2ch-init.m4s",
+    "audio-0-2ch-00001.m4s",
+)
 DENIED = ("init-0.m4s", "seg-0-00001.m4s", "180p.m3u8", "master.m3u8", "manifest.mpd")
 
 
@@ -222,7 +228,7 @@ def test_the_mpd_signs_each_representation_for_its_own_files_only(
 
     base = root.find(f"{ns}BaseURL").text
     ids = {r.get("id") for r in root.iter(f"{ns}Representation")}
-    assert "0" not in ids and {"1", "2"} <= ids
+    assert "0" not in ids and {"1", "audio-0-2ch"} <= ids
     for template in root.iter(f"{ns}SegmentTemplate"):
         init = base + template.get("initialization")
         media = base + template.get("media").replace("$Number%05d$", "00001")

@@ -35,7 +35,7 @@ fast_password_hashing = playback_fixtures._fast_password_hashing
 key_pair = cloudfront_fixtures.key_pair
 cloudfront = cloudfront_fixtures.cloudfront
 
-# The test stream's ladder is 180p (representation 0) and 144p (1), audio 2: a
+# The test stream's ladder is 180p (representation 0) and 144p (1), audio-0-2ch: a
 # plan up to 144 lines may not fetch representation 0 nor the stored manifests.
 DENIED = ("init-0.m4s", "seg-0-00001.m4s", "180p.m3u8", "master.m3u8", "manifest.mpd")
 FROM_CLOUDFRONT = str.maketrans("-_~", "+=/")

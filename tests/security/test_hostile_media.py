@@ -233,7 +233,6 @@ def test_encoder_opens_the_source_only_as_the_probed_format(tmp_path, canary):
         rungs=[Rung(width=256, height=144, video_kbps=200, label="144p")],
         frame_rate=25.0,
         duration=2.0,
-        has_audio=False,
         storyboard=encode.storyboard_for(2.0, 256, 144),
     )
 

@@ -36,7 +36,7 @@ key_pair = cloudfront_fixtures.key_pair
 cloudfront = cloudfront_fixtures.cloudfront
 
 SESSIONS = "/api/v1/playback/sessions/"
-# The test stream's ladder is 180p (representation 0) and 144p (1), audio 2.
+# The test stream's ladder is 180p (representation 0) and 144p (1), audio-0-2ch.
 TOP_RUNG = ("init-0.m4s", "seg-0-00001.m4s")
 LOW_RUNG = ("init-1.m4s", "seg-1-00001.m4s")
 

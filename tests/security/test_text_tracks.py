@@ -170,9 +170,7 @@ def test_the_master_writer_keeps_a_stored_newline_or_quote_inside_its_attribute(
         "144p.m3u8", 200_000, 180_000, 256, 144, "avc1", 25
     )
 
-    stored = manifest_format.master_playlist(
-        [variant], audio_uri=None, text_tracks=[track]
-    )
+    stored = manifest_format.master_playlist([variant], text_tracks=[track])
     master = manifests.parse_master(stored)
     session = manifests.session_master_text(
         master, master.rungs, url=lambda name: f"https://cdn.example/{name}?sig=1"

@@ -85,7 +85,12 @@ TRANSCODE_LADDER = [
 TRANSCODE_X264_PRESET = env("TRANSCODE_X264_PRESET", "veryfast")
 TRANSCODE_SEGMENT_SECONDS = env_int("TRANSCODE_SEGMENT_SECONDS", 4)
 TRANSCODE_MAX_FPS = env_int("TRANSCODE_MAX_FPS", 60)
-TRANSCODE_AUDIO_KBPS = env_int("TRANSCODE_AUDIO_KBPS", 128)
+TRANSCODE_AUDIO_KBPS = env_int("TRANSCODE_AUDIO_KBPS", 128)  # each stereo rendition
+TRANSCODE_AUDIO_SURROUND_KBPS = env_int("TRANSCODE_AUDIO_SURROUND_KBPS", 384)  # 5.1
+# EBU R128: every audio rendition is levelled to this integrated loudness, with
+# its true peak at most this high, so no title is louder than the next.
+TRANSCODE_LOUDNESS_LUFS = float(env("TRANSCODE_LOUDNESS_LUFS", "-24"))
+TRANSCODE_TRUE_PEAK_DBTP = float(env("TRANSCODE_TRUE_PEAK_DBTP", "-2"))
 TRANSCODE_MAX_DURATION_SECONDS = env_int("TRANSCODE_MAX_DURATION_SECONDS", 4 * 3600)
 # ffmpeg may run this many times the source's duration (plus a minute) before
 # the job is stopped as stuck.

@@ -112,6 +112,55 @@ def _audio_only(out: Path, make) -> None:
     ffmpeg(*tone(2), "-c:a", "aac", str(out))
 
 
+def _three_tracks(out: Path, make) -> None:
+    # English (loud, flagged default), French (quiet, titled) and an English
+    # audio description: levels far apart, for the loudness normalisation.
+    levels = [("0.6", 440), ("0.02", 660), ("0.1", 880)]
+    tones = []
+    for amplitude, frequency in levels:
+        graph = f"aevalsrc={amplitude}*sin(2*PI*{frequency}*t):s=48000:d=5"
+        tones += ["-f", "lavfi", "-i", graph]
+    ffmpeg(
+        *picture("320x180", 5),
+        *tones,
+        *["-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:a"],
+        *X264,
+        *YUV420,
+        *AAC,
+        *["-metadata:s:a:0", "language=eng", "-disposition:a:0", "default"],
+        *["-metadata:s:a:1", "language=fre", "-metadata:s:a:1", "title=Français"],
+        *["-disposition:a:1", "0"],
+        *["-metadata:s:a:2", "language=eng"],
+        *["-disposition:a:2", "visual_impaired+descriptions"],
+        str(out),
+    )
+
+
+def _surround(out: Path, make) -> None:
+    # 5.1, each channel its own tone; the LFE quieter.
+    channels = "|".join(
+        f"{level}*sin(2*PI*{frequency}*t)"
+        for level, frequency in [
+            (0.3, 300),
+            (0.3, 400),
+            (0.3, 500),
+            (0.05, 60),
+            (0.2, 700),
+            (0.2, 800),
+        ]
+    )
+    graph = f"aevalsrc='{channels}':c=5.1:s=48000:d=5"
+    ffmpeg(
+        *picture("320x180", 5),
+        *["-f", "lavfi", "-i", graph],
+        *X264,
+        *YUV420,
+        *AAC,
+        *["-metadata:s:a:0", "language=deu"],
+        str(out),
+    )
+
+
 def _still_picture(out: Path, make) -> None:
     ffmpeg(*picture("320x180", 1), "-frames:v", "1", str(out))
 
@@ -147,6 +196,8 @@ SOURCES: dict[str, tuple[str, Callable]] = {
     "ten_bit": ("ten-bit.mp4", _ten_bit),
     "one_frame": ("one-frame.mp4", _one_frame),
     "audio_only": ("audio.m4a", _audio_only),
+    "three_tracks": ("three-tracks.mkv", _three_tracks),
+    "surround": ("surround.mp4", _surround),
     "still_picture": ("still.png", _still_picture),
     "empty": ("empty.mp4", _empty),
     "random_bytes": ("random.mp4", _random_bytes),
@@ -230,12 +281,14 @@ def published(
             ):
                 video, outcome = attach_and_transcode(media_source(kind))
                 renditions = list(video.renditions.filter(revision=video.revision))
+                audio_tracks = list(video.audio_tracks.filter(revision=video.revision))
                 transaction.set_rollback(True)
             runs[kind] = Published(
                 kind=kind,
                 outcome=outcome,
                 video=video,
                 renditions=renditions,
+                audio_tracks=audio_tracks,
                 media_root=media_root,
                 scratch_left=sorted(p.name for p in scratch.iterdir()),
             )

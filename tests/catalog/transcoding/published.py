@@ -1,5 +1,6 @@
 """Reading a published revision back from disk, as a player would."""
 
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from pathlib import Path
 import av
 import m3u8
 
-from catalog.models import Rendition, Video
+from catalog.models import AudioTrack, Rendition, Video
 
 MPD = "{urn:mpeg:dash:schema:mpd:2011}"
 
@@ -24,6 +25,7 @@ class Published:
     renditions: list[Rendition]
     media_root: Path
     scratch_left: list[str] = field(default_factory=list)
+    audio_tracks: list[AudioTrack] = field(default_factory=list)
 
     def path(self, name: str) -> Path:
         """The file on disk behind a storage name such as ``video.poster_path``."""
@@ -120,3 +122,41 @@ def storyboard_cues(vtt: str) -> list[tuple[float, float, str]]:
             start, end = line.split(" --> ")
             cues.append((seconds(start), seconds(end), lines[index + 1]))
     return cues
+
+
+@dataclass
+class Loudness:
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
+    channels: int
+
+
+def rendition_loudness(ffmpeg: str, playlist: Path) -> Loudness:
+    """EBU R128 of an audio rendition as a player gets it (init and segments in
+    order), measured by ffmpeg's ebur128 filter: not the pipeline's loudnorm."""
+    parsed = m3u8.load(str(playlist))
+    joined = playlist.with_suffix(".measured.mp4")
+    with open(joined, "wb") as out:
+        for name in [parsed.segment_map[0].uri, *(s.uri for s in parsed.segments)]:
+            out.write((playlist.parent / name).read_bytes())
+    try:
+        with av.open(str(joined)) as container:
+            channels = container.streams.audio[0].codec_context.channels
+        result = subprocess.run(
+            [ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-i", str(joined)]
+            + ["-af", "ebur128=peak=true", "-f", "null", "-"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        joined.unlink()
+    assert result.returncode == 0, result.stderr
+    summary = result.stderr.rpartition("Summary:")[2]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    return Loudness(
+        integrated=float(integrated.group(1)),
+        true_peak=float(peak.group(1)),
+        channels=channels,
+    )

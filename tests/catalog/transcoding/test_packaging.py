@@ -1,11 +1,13 @@
 """Playlists, manifests and the thumbnails track around ffmpeg's segments."""
 
+import dataclasses
 import xml.etree.ElementTree as ET
 
 import m3u8
 import pytest
 
 from catalog.transcoding.manifest_format import (
+    AudioEntry,
     TextTrackEntry,
     Variant,
     master_playlist,
@@ -155,10 +157,35 @@ def test_variant_playlist_without_segments_yet_is_still_valid():
 # --- The master playlist ---------------------------------------------------------
 
 
+def with_audio(group: str = "aac-2", audio_peak: int = 130_000) -> list[Variant]:
+    """The rungs as listed with an audio group: the group's bandwidth added."""
+    return [
+        dataclasses.replace(
+            v,
+            bandwidth=v.bandwidth + audio_peak,
+            average_bandwidth=v.average_bandwidth + 128_000,
+            codecs=v.codecs + ",mp4a.40.2",
+            audio_group=group,
+        )
+        for v in variants()
+    ]
+
+
+MAIN = AudioEntry(
+    "audio-0-2ch.m3u8", "aac-2", "en", "English", channels=2, default=True
+)
+DESCRIBED = AudioEntry(
+    "audio-1-2ch.m3u8",
+    "aac-2",
+    "en",
+    "English (audio description)",
+    2,
+    description=True,
+)
+
+
 def test_master_lists_every_rung_with_its_attributes_and_audio_group():
-    text = master_playlist(
-        variants(), audio_uri="audio.m3u8", audio_bandwidth=(130_000, 128_000)
-    )
+    text = master_playlist(with_audio(), audio=[MAIN, DESCRIBED])
     master = m3u8.loads(text)
     assert [p.uri for p in master.playlists] == ["720p.m3u8", "360p.m3u8"]
     top = master.playlists[0].stream_info
@@ -167,19 +194,45 @@ def test_master_lists_every_rung_with_its_attributes_and_audio_group():
     assert top.resolution == (1280, 720)
     assert top.codecs == "avc1.64001f,mp4a.40.2"
     assert top.frame_rate == 25.0
-    assert top.audio == "audio"
-    (audio,) = master.media
-    assert (audio.type, audio.group_id, audio.uri, audio.default) == (
+    assert top.audio == "aac-2"
+    main, described = master.media
+    assert (main.type, main.group_id, main.uri, main.default, main.language) == (
         "AUDIO",
-        "audio",
-        "audio.m3u8",
+        "aac-2",
+        "audio-0-2ch.m3u8",
         "YES",
+        "en",
     )
+    assert (main.autoselect, main.channels, main.characteristics) == (
+        "YES",
+        "2",
+        None,
+    )
+    assert described.default == "NO"
+    assert described.characteristics == "public.accessibility.describes-video"
     assert "#EXT-X-INDEPENDENT-SEGMENTS" in text
 
 
+def test_master_lists_a_rung_once_per_audio_group():
+    surround = dataclasses.replace(MAIN, group="aac-6", channels=6)
+    text = master_playlist(
+        with_audio() + with_audio("aac-6", 390_000), audio=[MAIN, surround]
+    )
+    master = m3u8.loads(text)
+    assert [(p.uri, p.stream_info.audio) for p in master.playlists] == [
+        ("720p.m3u8", "aac-2"),
+        ("360p.m3u8", "aac-2"),
+        ("720p.m3u8", "aac-6"),
+        ("360p.m3u8", "aac-6"),
+    ]
+    assert [(m.group_id, m.channels) for m in master.media] == [
+        ("aac-2", "2"),
+        ("aac-6", "6"),
+    ]
+
+
 def test_master_without_audio_has_no_audio_group_or_codec():
-    master = m3u8.loads(master_playlist(variants(), audio_uri=None))
+    master = m3u8.loads(master_playlist(variants()))
     assert master.media == []
     for playlist in master.playlists:
         assert playlist.stream_info.audio is None
@@ -188,7 +241,7 @@ def test_master_without_audio_has_no_audio_group_or_codec():
 
 def test_master_lists_text_tracks_as_a_subtitles_group():
     master = m3u8.loads(
-        master_playlist(variants(), audio_uri="audio.m3u8", text_tracks=[ENGLISH])
+        master_playlist(with_audio(), audio=[MAIN], text_tracks=[ENGLISH])
     )
     (subtitles,) = [m for m in master.media if m.type == "SUBTITLES"]
     assert subtitles.group_id == "subs"
@@ -202,8 +255,8 @@ def test_master_lists_text_tracks_as_a_subtitles_group():
 def test_master_maps_every_uri_for_signed_urls():
     master = m3u8.loads(
         master_playlist(
-            variants(),
-            audio_uri="audio.m3u8",
+            with_audio(),
+            audio=[MAIN],
             text_tracks=[ENGLISH],
             uri=lambda path: f"https://cdn.example.com/{path}?sig=abc",
         )

@@ -126,13 +126,13 @@ def test_master_playlist_describes_each_rung_and_the_audio(playable):
         assert info.codecs.startswith("avc1.")
         assert ("mp4a.40.2" in info.codecs) is has_audio
         assert info.frame_rate > 0
-        assert info.audio == ("audio" if has_audio else None)
+        assert info.audio == ("aac-2" if has_audio else None)
         assert info.subtitles is None
         described.append((*info.resolution, info.bandwidth))
     stored = [(r.width, r.height, r.bandwidth) for r in playable.renditions]
     assert sorted(described) == sorted(stored)
     groups = [(media.type, media.group_id) for media in master.media]
-    assert groups == ([("AUDIO", "audio")] if has_audio else [])
+    assert groups == ([("AUDIO", "aac-2")] if has_audio else [])
 
 
 def test_mpd_has_a_representation_per_rung_and_audio_only_with_sound(playable):
