@@ -7,7 +7,17 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
 from .caching import catalog_memo
-from .models import Credit, Episode, Genre, Person, Season, Title
+from .models import (
+    AudioTrack,
+    Credit,
+    Episode,
+    Genre,
+    Person,
+    Season,
+    TextTrack,
+    Title,
+    Video,
+)
 from .search import search_titles
 
 
@@ -96,7 +106,8 @@ def title_detail_for_viewers(
     pk: int | None = None,
     max_maturity: int | None = None,
 ) -> Title:
-    """One visible title with genres, credits, and seasons with their episodes."""
+    """One visible title with genres, credits, seasons with their episodes, and
+    the audio and text tracks of its videos (for ``title_languages``)."""
     queryset = (
         titles_visible_to(max_maturity)
         .with_playable()
@@ -104,11 +115,15 @@ def title_detail_for_viewers(
         .prefetch_related(
             "genres",
             Prefetch("credits", queryset=Credit.objects.select_related("person")),
+            *_tracks_of("video"),
             Prefetch(
                 "seasons",
                 queryset=Season.objects.prefetch_related(
                     Prefetch(
-                        "episodes", queryset=Episode.objects.select_related("video")
+                        "episodes",
+                        queryset=Episode.objects.select_related(
+                            "video"
+                        ).prefetch_related(*_tracks_of("video")),
                     )
                 ),
             ),
@@ -116,6 +131,75 @@ def title_detail_for_viewers(
     )
     lookup = {"slug": slug} if slug is not None else {"pk": pk}
     return get_object_or_404(queryset, **lookup)
+
+
+def _tracks_of(video: str) -> list[Prefetch]:
+    """Prefetches of a video's published audio tracks and its text tracks."""
+    published = AudioTrack.objects.filter(revision=F("video__revision"))
+    return [
+        Prefetch(
+            f"{video}__audio_tracks", queryset=published, to_attr="published_audio"
+        ),
+        Prefetch(f"{video}__text_tracks", queryset=TextTrack.objects.order_by("pk")),
+    ]
+
+
+@dataclass(frozen=True)
+class AudioLanguage:
+    language: str  # BCP 47; und when unknown
+    name: str
+    role: str  # AudioTrack.Role
+    surround: bool  # a 5.1 rendition exists (plans decide who gets it)
+
+
+@dataclass(frozen=True)
+class CaptionLanguage:
+    language: str
+    label: str
+    kind: str  # TextTrack.Kind
+
+
+@dataclass(frozen=True)
+class TitleLanguages:
+    audio: list[AudioLanguage]
+    captions: list[CaptionLanguage]
+
+
+_ROLE_ORDER = [AudioTrack.Role.MAIN, AudioTrack.Role.DUB, AudioTrack.Role.DESCRIPTION]
+
+
+def title_languages(title: Title) -> TitleLanguages:
+    """The audio and caption languages of a title's published videos (for a
+    series, of any episode's), from ``title_detail_for_viewers``'s prefetches:
+    no query. An audio language counts once per role, whatever its layouts."""
+    videos: list[Video] = [title.video] if title.video_id else []
+    for season in title.seasons.all() if title.is_series else ():
+        videos += [episode.video for episode in season.episodes.all() if episode.video]
+    audio: dict[tuple[str, str], AudioLanguage] = {}
+    captions: dict[tuple[str, str], CaptionLanguage] = {}
+    for video in videos:
+        if not video.is_playable:
+            continue
+        for track in getattr(video, "published_audio", ()):
+            key = (track.language, track.role)
+            known = audio.get(key)
+            audio[key] = AudioLanguage(
+                language=track.language,
+                name=known.name if known else track.name,
+                role=track.role,
+                surround=track.channels > 2 or bool(known and known.surround),
+            )
+        for text in video.text_tracks.all():
+            captions.setdefault(
+                (text.language, text.kind),
+                CaptionLanguage(
+                    language=text.language, label=text.label, kind=text.kind
+                ),
+            )
+    return TitleLanguages(
+        audio=sorted(audio.values(), key=lambda a: _ROLE_ORDER.index(a.role)),
+        captions=list(captions.values()),
+    )
 
 
 def genre_list() -> QuerySet[Genre]:

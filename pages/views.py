@@ -62,4 +62,6 @@ def title_detail(request, slug: str):
         slug=slug, max_maturity=profile.max_maturity if profile else None
     )
     play = _play_button(profile, title)
-    return render(request, "catalog/title_detail.html", {"title": title, "play": play})
+    languages = catalog_selectors.title_languages(title)
+    context = {"title": title, "play": play, "languages": languages}
+    return render(request, "catalog/title_detail.html", context)

@@ -69,13 +69,13 @@ def _isolated_media_and_cache(settings, tmp_path):
 
     from accounts.plans import plans_forget
     from catalog.caching import catalog_memo_clear
-    from playback.delivery import manifests, pathways
+    from playback.delivery import pathways, stored
 
     def clear():
         cache.clear()
         catalog_memo_clear()
         plans_forget()
-        manifests.published_masters_forget()
+        stored.published_masters_forget()
         pathways.pathways_cache_clear()
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,7 +1,18 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Credit, Episode, Genre, Person, Season, Title
+from catalog.models import (
+    AudioTrack,
+    Credit,
+    Episode,
+    Genre,
+    Person,
+    Season,
+    TextTrack,
+    Title,
+)
 from catalog.search import SEARCH_QUERY_MAX_LENGTH
+from catalog.selectors import title_languages
 
 
 class GenreSerializer(serializers.ModelSerializer):
@@ -84,10 +95,36 @@ class SeasonSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "name", "synopsis", "year", "episodes"]
 
 
+class AudioLanguageSerializer(serializers.Serializer):
+    language = serializers.CharField(help_text="BCP 47 (en, pt-BR); und when unknown.")
+    name = serializers.CharField(help_text="What the player's audio menu shows.")
+    role = serializers.ChoiceField(choices=AudioTrack.Role.choices)
+    surround = serializers.BooleanField(
+        help_text="A 5.1 rendition exists; the viewer's plan decides whether "
+        "it is played (otherwise its stereo mix is)."
+    )
+
+
+class CaptionLanguageSerializer(serializers.Serializer):
+    language = serializers.CharField(help_text="BCP 47 (en, pt-BR).")
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=TextTrack.Kind.choices)
+
+
+class LanguagesSerializer(serializers.Serializer):
+    audio = AudioLanguageSerializer(many=True)
+    captions = CaptionLanguageSerializer(many=True)
+
+
 class TitleDetailSerializer(TitleListSerializer):
     genres = GenreSerializer(many=True, read_only=True)
     credits = CreditSerializer(many=True, read_only=True)
     seasons = SeasonSerializer(many=True, read_only=True)
+    languages = serializers.SerializerMethodField(
+        help_text="The audio and caption languages of the published video (for "
+        "a series, of any episode): main track first, then dubs, then audio "
+        "descriptions. Empty until a video is published."
+    )
 
     class Meta(TitleListSerializer.Meta):
         fields = TitleListSerializer.Meta.fields + [
@@ -97,7 +134,12 @@ class TitleDetailSerializer(TitleListSerializer):
             "available_until",
             "credits",
             "seasons",
+            "languages",
         ]
+
+    @extend_schema_field(LanguagesSerializer)
+    def get_languages(self, title: Title) -> dict:
+        return LanguagesSerializer(title_languages(title)).data
 
 
 class PersonCreditSerializer(serializers.ModelSerializer):

@@ -11,7 +11,7 @@ from catalog.models import TextTrack
 from catalog.transcoding import layout
 
 from ..models import PlaybackSession
-from . import manifests
+from . import manifests, stored
 from .pathways import pathways_for_delivery
 from .signing import Grant, PathNotGranted, Signer, grant_expires, signer
 
@@ -45,7 +45,7 @@ def session_is_growing(session: PlaybackSession) -> bool:
 
 
 def session_grant(
-    session: PlaybackSession, master: manifests.StoredMaster, *, now=None
+    session: PlaybackSession, master: stored.StoredMaster, *, now=None
 ) -> Grant:
     """The session's grant, made ``now``: the files its plan allows, for
     PLAYBACK_GRANT_LIFETIME_SECONDS (see ``signing.grant_expires``).
@@ -83,7 +83,7 @@ def grant_body(token: str, grant: Grant, using: Signer) -> dict:
 def session_grant_renewal(session: PlaybackSession) -> dict | None:
     """A fresh grant for a live session (its heartbeat's answer); None if its
     revision's master is gone. The caller has checked the session is live."""
-    master = manifests.stored_master(
+    master = stored.stored_master(
         session_prefix(session), growing=session_is_growing(session)
     )
     if master is None:
@@ -105,7 +105,7 @@ def _as_is(url: str) -> str:
 def session_delivery(
     session: PlaybackSession,
     *,
-    master: manifests.StoredMaster,
+    master: stored.StoredMaster,
     absolute: Callable[[str], str] | None = None,
     using: Signer | None = None,
 ) -> SessionDelivery:

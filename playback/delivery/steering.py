@@ -18,7 +18,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from . import manifests
+from . import manifests, stored
 from .pathways import Pathway
 
 _GROUP_ATTRIBUTE = re.compile(r'(?<=[:,])(GROUP-ID|AUDIO|SUBTITLES)="([^"]*)"')
@@ -31,8 +31,8 @@ def _quoted(value: str) -> str:
 
 
 def steered_master_text(
-    master: manifests.StoredMaster,
-    rungs: Sequence[manifests.Rung],
+    master: stored.StoredMaster,
+    rungs: Sequence[stored.Rung],
     *,
     pathways: Sequence[Pathway],
     url_for: Callable[[Pathway], Callable[[str], str]],

@@ -22,7 +22,7 @@ from vod.api.errors import json_error
 from vod.media_types import content_type_for
 
 from .. import selectors
-from . import manifests, serving, steering
+from . import manifests, serving, steering, stored
 from .pathways import Pathway, pathways_for_delivery
 from .signing import InvalidGrant, Signer, signer
 
@@ -111,7 +111,7 @@ def session_master(request, token: str):
     grant, state, refused = _live_grant(token)
     if refused:
         return refused
-    master = manifests.stored_master(grant.prefix, growing=state.growing)
+    master = stored.stored_master(grant.prefix, growing=state.growing)
     if master is None:
         return json_error(status=404, code="not_found", message="No such playlist.")
     allowed, _withheld = manifests.rungs_granted(master, grant.allow, state.max_height)
@@ -131,7 +131,7 @@ def session_master(request, token: str):
             url_for=for_pathway,
             steering_url=_steering_url(request, token),
         )
-    return _manifest_response(text, manifests.MASTER)
+    return _manifest_response(text, stored.MASTER)
 
 
 def _query_function(using: Signer, token: str, grant, *, base_url: str):
@@ -147,7 +147,7 @@ def session_mpd(request, token: str):
     grant, state, refused = _live_grant(token)
     if refused:
         return refused
-    master = manifests.stored_master(grant.prefix, growing=state.growing)
+    master = stored.stored_master(grant.prefix, growing=state.growing)
     text = None
     if master is not None:
         _allowed, withheld = manifests.rungs_granted(
@@ -183,7 +183,7 @@ def session_mpd(request, token: str):
         )
     if text is None:
         return json_error(status=404, code="not_found", message="No such manifest.")
-    return _manifest_response(text, manifests.MPD)
+    return _manifest_response(text, stored.MPD)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -202,7 +202,7 @@ def session_playlist(request, token: str, pathway: str, name: str):
     chosen = next((p for p in pathways_for_delivery() if p.name == pathway), None)
     if chosen is None or not name.endswith((".m3u8", ".vtt")):
         return json_error(status=404, code="not_found", message="No such playlist.")
-    text = manifests.stored_text(path, growing=state.growing)
+    text = stored.stored_text(path, growing=state.growing)
     if text is None:
         return json_error(status=404, code="not_found", message="No such playlist.")
     url = signer().url_function(token, base_url=chosen.base_url)

@@ -21,7 +21,7 @@ from catalog.models import Episode, Title, Video
 from vod.db_rows import db_value, sql
 
 from .. import refusals, selectors, telemetry
-from ..delivery import manifests
+from ..delivery import stored
 from ..delivery.sessions import SessionDelivery, session_delivery
 from ..models import PlaybackSession
 from .progress import position_checked, watch_progress_record
@@ -106,13 +106,13 @@ def _check_plan(plan: Plan, title: Title) -> None:
 
 def _playable_revision(
     video: Video | None,
-) -> tuple[Video, str, manifests.StoredMaster]:
+) -> tuple[Video, str, stored.StoredMaster]:
     if video is None:
         raise refusals.NotReady("There is no video for this yet.", stage="", progress=0)
     revision = video.revision or video.preview_revision
     master = None
     if revision:
-        master = manifests.stored_master(
+        master = stored.stored_master(
             video.revision_prefix(revision), growing=not video.revision
         )
     if master is None or not master.rungs:

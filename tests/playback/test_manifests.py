@@ -7,7 +7,7 @@ import m3u8
 import pytest
 
 from catalog.transcoding import manifest_format
-from playback.delivery import manifests
+from playback.delivery import manifests, stored
 
 MPD = "{urn:mpeg:dash:schema:mpd:2011}"
 
@@ -72,7 +72,7 @@ def test_the_stored_master_is_read_back_rung_by_rung(videos):
     video = videos.video()
     text = videos.path(video, "master.m3u8").read_text()
 
-    master = manifests.parse_master(text)
+    master = stored.parse_master(text)
 
     assert [(r.index, r.lines, r.variant.uri) for r in master.rungs] == [
         (0, 180, "180p.m3u8"),
@@ -88,10 +88,10 @@ def test_the_stored_master_is_read_back_rung_by_rung(videos):
 
 def test_writing_every_rung_back_gives_the_stored_master(videos):
     text = videos.path(videos.video(), "master.m3u8").read_text()
-    master = manifests.parse_master(text)
+    master = stored.parse_master(text)
 
     assert manifests.session_master_text(master, master.rungs, url=str) == text
-    again = manifests.parse_master(LADDER)
+    again = stored.parse_master(LADDER)
     assert (
         manifests.session_master_text(again, again.rungs, url=str, audio=again.audio)
         == LADDER
@@ -101,7 +101,7 @@ def test_writing_every_rung_back_gives_the_stored_master(videos):
 def test_rungs_are_matched_to_their_segment_files_by_position(videos):
     """The assumption granted_files makes: rung N's files are init-N, seg-N-*."""
     video = videos.video()
-    master = manifests.parse_master(videos.path(video, "master.m3u8").read_text())
+    master = stored.parse_master(videos.path(video, "master.m3u8").read_text())
 
     for rung in master.rungs:
         playlist = m3u8.load(str(videos.path(video, rung.variant.uri)))
@@ -112,7 +112,7 @@ def test_rungs_are_matched_to_their_segment_files_by_position(videos):
 
 
 def test_a_plan_gets_the_rungs_up_to_its_height_by_their_names():
-    master = manifests.parse_master(LADDER)
+    master = stored.parse_master(LADDER)
 
     allowed, withheld = manifests.rungs_for_height(master, 480)
 
@@ -122,7 +122,7 @@ def test_a_plan_gets_the_rungs_up_to_its_height_by_their_names():
 
 
 def test_a_plan_below_every_rung_still_gets_the_lowest():
-    master = manifests.parse_master(LADDER)
+    master = stored.parse_master(LADDER)
 
     allowed, withheld = manifests.rungs_for_height(master, 100)
 
@@ -134,7 +134,7 @@ def test_a_portrait_rung_is_measured_by_its_short_side():
     portrait = manifest_format.master_playlist(
         [variant("720.m3u8", 720, 1280), variant("360.m3u8", 360, 640)]
     )
-    master = manifests.parse_master(portrait)
+    master = stored.parse_master(portrait)
 
     allowed, _ = manifests.rungs_for_height(master, 720)
 
@@ -142,7 +142,7 @@ def test_a_portrait_rung_is_measured_by_its_short_side():
 
 
 def test_a_grants_rungs_are_those_whose_playlists_it_names():
-    master = manifests.parse_master(LADDER)
+    master = stored.parse_master(LADDER)
     allowed, _ = manifests.rungs_for_height(master, 480)
     granted = manifests.granted_files(master, allowed)
 
@@ -159,7 +159,7 @@ def test_a_grants_rungs_are_those_whose_playlists_it_names():
 
 
 def test_a_grant_names_the_allowed_rungs_files_audio_text_and_artwork_only():
-    master = manifests.parse_master(LADDER)
+    master = stored.parse_master(LADDER)
     allowed, _ = manifests.rungs_for_height(master, 720)
 
     assert manifests.granted_files(master, allowed) == (
@@ -188,7 +188,7 @@ def test_a_grant_names_the_allowed_rungs_files_audio_text_and_artwork_only():
 
 
 def test_a_surround_plan_is_granted_the_51_renditions_too():
-    master = manifests.parse_master(LADDER)
+    master = stored.parse_master(LADDER)
     allowed, _ = manifests.rungs_for_height(master, 240)
     stereo = manifests.audio_for_channels(master, 2)
     surround = manifests.audio_for_channels(master, 6)
@@ -218,7 +218,7 @@ def test_a_master_from_before_audio_tracks_still_grants_its_one_track():
         'RESOLUTION=426x240,CODECS="avc1.64001f,mp4a.40.2",FRAME-RATE=25.000,'
         'AUDIO="audio"\n240p.m3u8\n'
     )
-    master = manifests.parse_master(legacy)
+    master = stored.parse_master(legacy)
 
     granted = manifests.granted_files(master, master.rungs)
 
@@ -242,14 +242,16 @@ def test_every_stored_file_is_granted_to_a_plan_with_every_rung_but_manifests(
     that plays every rung, but the stored master and MPD."""
     video = videos.video()
     folder = videos.path(video, "")
-    master = manifests.parse_master((folder / "master.m3u8").read_text())
+    master = stored.parse_master((folder / "master.m3u8").read_text())
     grant = manifests.granted_files(master, master.rungs)
 
-    stored = {
+    on_disk = {
         str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()
     }
     ungranted = {
-        name for name in stored if not any(re.fullmatch(_regex(p), name) for p in grant)
+        name
+        for name in on_disk
+        if not any(re.fullmatch(_regex(p), name) for p in grant)
     }
     assert ungranted == {"master.m3u8", "manifest.mpd"}
 
@@ -259,7 +261,7 @@ def _regex(pattern: str) -> str:
 
 
 def test_the_session_master_keeps_audio_and_subtitles_and_maps_every_uri():
-    master = manifests.parse_master(LADDER)
+    master = stored.parse_master(LADDER)
     allowed, _ = manifests.rungs_for_height(master, 720)
 
     text = manifests.session_master_text(
@@ -289,7 +291,7 @@ def test_the_session_mpd_drops_withheld_representations_and_points_at_the_grant(
 ):
     video = videos.video()
     prefix = video.revision_prefix(video.revision)
-    master = manifests.stored_master(prefix, growing=False)
+    master = stored.stored_master(prefix, growing=False)
     _, withheld = manifests.rungs_for_height(master, 150)
 
     text = manifests.session_mpd_text(
@@ -309,4 +311,4 @@ def test_the_session_mpd_drops_withheld_representations_and_points_at_the_grant(
 
 
 def test_a_missing_master_reads_as_none(videos):
-    assert manifests.stored_master("videos/nothing/here/", growing=False) is None
+    assert stored.stored_master("videos/nothing/here/", growing=False) is None

@@ -171,7 +171,7 @@ def test_the_master_writer_keeps_a_stored_newline_or_quote_inside_its_attribute(
     )
 
     stored = manifest_format.master_playlist([variant], text_tracks=[track])
-    master = manifests.parse_master(stored)
+    master = stored.parse_master(stored)
     session = manifests.session_master_text(
         master, master.rungs, url=lambda name: f"https://cdn.example/{name}?sig=1"
     )
