@@ -21,7 +21,7 @@ from catalog import services
 from catalog.admin.videos import TextTrackForm
 from catalog.models import TextTrack, Video
 from catalog.transcoding import manifest_format, packaging, pipeline
-from playback.delivery import manifests
+from playback.delivery import manifests, stored
 from tests.catalog.factories import TitleFactory
 from tests.catalog.transcoding.conftest import (
     AAC,
@@ -170,13 +170,13 @@ def test_the_master_writer_keeps_a_stored_newline_or_quote_inside_its_attribute(
         "144p.m3u8", 200_000, 180_000, 256, 144, "avc1", 25
     )
 
-    stored = manifest_format.master_playlist([variant], text_tracks=[track])
-    master = stored.parse_master(stored)
+    written = manifest_format.master_playlist([variant], text_tracks=[track])
+    master = stored.parse_master(written)
     session = manifests.session_master_text(
         master, master.rungs, url=lambda name: f"https://cdn.example/{name}?sig=1"
     )
 
-    for text, rung in ((stored, "144p.m3u8"), (session, "https://cdn.example/")):
+    for text, rung in ((written, "144p.m3u8"), (session, "https://cdn.example/")):
         lines = text.splitlines()
         assert _tags(text)[:-1] == [
             "#EXTM3U",
