@@ -69,6 +69,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TitleKindEnum": "catalog.models.Title.Kind",
         "TextTrackKindEnum": "catalog.models.TextTrack.Kind",
+        "AudioTrackRoleEnum": "catalog.models.AudioTrack.Role",
+        "CreditRoleEnum": "catalog.models.Credit.Role",
         # Titles' ratings and profiles' limits share one scale.
         "MaturityRatingEnum": "vod.maturity.Maturity",
     },
