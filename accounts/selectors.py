@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import NotFound, ValidationError
 
-from vod.db_rows import instance_from_row
+from vod.db_rows import fetch, instance_from_row
 
 from .models import Profile, User
 from .plans import plan_for_user, plan_get
@@ -77,9 +77,7 @@ def user_with_plan(user_id, *, profile_header: str | None = None) -> User | None
         return _user_alone(user_id, alias)
     sql = _account_sql(alias, one_profile=asked is not None)
     params = [user_id] if asked is None else [asked, user_id]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = fetch(alias, sql, params)
     if not rows:
         return None
     user_fields, profile_fields = (

@@ -5,7 +5,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
-from vod.db_rows import db_value, instance_from_row, sql
+from vod.db_rows import db_value, fetch, instance_from_row, sql
 
 from .models import PlaybackSession, WatchlistItem, WatchProgress
 
@@ -54,12 +54,6 @@ class ResumePoint:
 #   heartbeat  4.6 -> 2.0 ms on SQLite, 7.2 -> 3.4 ms on PG (-56%, -53%)
 
 
-def _fetch(alias: str, query: str, params: list) -> list[tuple]:
-    with connections[alias].cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
-
-
 _SESSION_FIELDS = PlaybackSession._meta.concrete_fields
 # What heartbeats and ends use (position limits, prefix, growing); not the
 # probe's JSON and the worker's lease columns, which stay deferred.
@@ -95,7 +89,7 @@ def session_for_profile(*, profile: Profile, session_id) -> PlaybackSession | No
         t=Title,
     )
     params = [db_value(PlaybackSession, "id", session_id, alias), profile.pk]
-    rows = _fetch(alias, text, params)
+    rows = fetch(alias, text, params)
     if not rows:
         return None
     row, n, m = rows[0], len(_SESSION_FIELDS), len(_SESSION_FIELDS) + len(_VIDEO_FIELDS)
@@ -123,7 +117,7 @@ def live_session_devices(
     )
     params = [user_id, db_value(PlaybackSession, "expires_at", at, alias)]
     to_uuid = PlaybackSession._meta.pk.to_python
-    return [(to_uuid(pk), device) for pk, device in _fetch(alias, text, params)]
+    return [(to_uuid(pk), device) for pk, device in fetch(alias, text, params)]
 
 
 @dataclass(frozen=True)
@@ -150,7 +144,7 @@ def session_delivery_state(*, session_id) -> DeliveryState | None:
         db_value(PlaybackSession, "expires_at", timezone.now(), alias),
         db_value(PlaybackSession, "id", session_id, alias),
     ]
-    rows = _fetch(alias, text, params)
+    rows = fetch(alias, text, params)
     if not rows:
         return None
     live, growing, max_height = rows[0]
@@ -178,7 +172,7 @@ def resume_position(
     else:
         text, params = text + "= %s", [*params, episode.pk]
     # One row at most (a unique constraint); none when never started.
-    rows = _fetch(alias, sql(alias, text, w=WatchProgress), params)
+    rows = fetch(alias, sql(alias, text, w=WatchProgress), params)
     if not rows or rows[0][1]:
         return 0.0
     return float(rows[0][0])

@@ -2,7 +2,7 @@
 and rows turned into what the ORM would give.
 
 The SQL stays in the selector or service that owns each query. ``sql`` puts the
-models' quoted table and column names into it; ``converted`` runs Django's own
+models' quoted table and column names into it; ``fetch`` and ``execute`` run it; ``converted`` runs Django's own
 converters over a row, as ``Manager.raw()`` does for one model, so a read may
 join several (SQLite keeps UUIDs as hex, datetimes as text and booleans as
 integers).
@@ -35,6 +35,20 @@ def _sql(alias: str, text: str, models: tuple) -> str:
         return f"{table}.{column}" if mark == "." else column
 
     return re.sub(r"\{(\w+)(?:([.:])(\w+))?\}", name, text)
+
+
+def fetch(alias: str, query: str, params: list) -> list[tuple]:
+    """The rows of a hand-written read on database ``alias``."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def execute(alias: str, query: str, params: list) -> int:
+    """Run a hand-written write on database ``alias``; how many rows it changed."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.rowcount
 
 
 def db_value(model, field_name: str, value, alias: str):

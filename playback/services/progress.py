@@ -8,10 +8,10 @@ a newer session's position back.
 import math
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
-from vod.db_rows import sql
+from vod.db_rows import db_value, execute, sql
 
 from .. import refusals
 from ..models import PlaybackSession, WatchProgress
@@ -50,13 +50,8 @@ def _progress_update(
     it within a session: ``completed`` stays as this session set it.
     """
     alias = router.db_for_write(WatchProgress)
-    connection = connections[alias]
-    started = WatchProgress._meta.get_field("session_started_at").get_db_prep_value(
-        session.started_at, connection
-    )
-    now = WatchProgress._meta.get_field("updated_at").get_db_prep_value(
-        timezone.now(), connection
-    )
+    started = db_value(WatchProgress, "session_started_at", session.started_at, alias)
+    now = db_value(WatchProgress, "updated_at", timezone.now(), alias)
     if reached_end:
         completed, completed_params = "%s", [True]
     else:
@@ -79,9 +74,7 @@ def _progress_update(
     params += [session.profile_id, session.title_id]
     params += [] if session.episode_id is None else [session.episode_id]
     params.append(started)
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return bool(cursor.rowcount)
+    return bool(execute(alias, query, params))
 
 
 def watch_progress_record(*, session: PlaybackSession, position: float) -> bool:

@@ -18,7 +18,7 @@ from accounts.plans import plan_for_user, plans_ordered
 from accounts.preferences import PlaybackPreferences
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
-from vod.db_rows import db_value, sql
+from vod.db_rows import db_value, execute, sql
 
 from .. import refusals, selectors, telemetry
 from ..delivery import stored
@@ -247,15 +247,8 @@ def _session_insert(session: PlaybackSession) -> None:
         s=PlaybackSession,
     )
     values = [f.get_db_prep_save(f.pre_save(session, True), connection) for f in fields]
-    _execute(alias, query, values)
+    execute(alias, query, values)
     session._state.adding, session._state.db = False, alias
-
-
-def _execute(alias: str, query: str, params: list) -> int:
-    """Run a hand-written write; how many rows it changed."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.rowcount
 
 
 def _sessions_end(session_ids: list, *, at) -> int:
@@ -274,7 +267,7 @@ def _sessions_end(session_ids: list, *, at) -> int:
         s=PlaybackSession,
     )
     ids = [db_value(PlaybackSession, "id", pk, alias) for pk in session_ids]
-    return _execute(
+    return execute(
         alias, query, [db_value(PlaybackSession, "ended_at", at, alias), *ids]
     )
 
@@ -294,16 +287,14 @@ def _session_keep_alive(session: PlaybackSession, *, at, max_height: int) -> boo
         "AND {s:expires_at} > %s",
         s=PlaybackSession,
     )
-    moment = PlaybackSession._meta.get_field("expires_at")
-    connection = connections[alias]
     params = [
-        moment.get_db_prep_value(at, connection),
-        moment.get_db_prep_value(at + _timeout(), connection),
+        db_value(PlaybackSession, "last_seen_at", at, alias),
+        db_value(PlaybackSession, "expires_at", at + _timeout(), alias),
         max_height,
         db_value(PlaybackSession, "id", session.pk, alias),
-        moment.get_db_prep_value(at, connection),
+        db_value(PlaybackSession, "expires_at", at, alias),
     ]
-    return bool(_execute(alias, query, params))
+    return bool(execute(alias, query, params))
 
 
 def _refuse_too_many_streams(plan: Plan, session_ids: list) -> None:
