@@ -17,8 +17,10 @@ An operation, for the next account: ``POST /api/v1/playback/sessions/``
 replaces its previous session, as in ``bench/playback.py``), ``GET`` its master
 playlist, ``POST`` a heartbeat. Each request is timed with
 ``time.process_time``: the CPU this process spent, which a busy machine
-changes far less than rates and latencies (the database server's own CPU is
-not in it). After a warm-up, ``--rounds`` rounds of ``--ops`` operations; the
+changes far less than rates and latencies. On PostgreSQL the server's own
+CPU for the operation (its backend process's, read from ``/proc``; the clock
+ticks make it coarse, so per operation, not per request) is shown beside it as
+``db server``. After a warm-up, ``--rounds`` rounds of ``--ops`` operations; the
 best round and the median are shown, with the queries of one more operation.
 
 ``--code DIR`` (repeatable) measures other checkouts of the project (e.g. an
@@ -179,7 +181,8 @@ def _report(database: str, args, rounds: dict, captured: dict) -> None:
     first = args.code[0]
     for code in args.code:
         print(f"  {code}")
-        for kind in [*KINDS, "start+master"]:
+        server = ["db server"] if "db server" in rounds[code][0] else []
+        for kind in [*KINDS, "start+master", *server]:
             parts = ("start", "master") if kind == "start+master" else (kind,)
             values = sorted(sum(r[p] for p in parts) for r in rounds[code])
             low, mid = values[0], values[len(values) // 2]
@@ -256,11 +259,24 @@ def child(args) -> None:
             if answers[kind].status_code != expected:
                 sys.exit(f"{kind}: {answers[kind].status_code} {answers[kind].content}")
 
+    def backend_cpu() -> float | None:
+        """CPU seconds of this connection's PostgreSQL backend (same host)."""
+        if connection.vendor != "postgresql":
+            return None
+        connection.ensure_connection()
+        pid = connection.connection.info.backend_pid
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def round_() -> dict:
         times = dict.fromkeys(KINDS, 0.0)
+        server = backend_cpu()
         for _ in range(args.ops):
             operation(times)
-        return {kind: seconds * 1000 / args.ops for kind, seconds in times.items()}
+        got = {kind: seconds * 1000 / args.ops for kind, seconds in times.items()}
+        if server is not None:
+            got["db server"] = (backend_cpu() - server) * 1000 / args.ops
+        return got
 
     def answer(text: str) -> None:
         sys.stdout.write(text.rstrip("\n") + "\nEND\n")
