@@ -82,6 +82,15 @@ def kids_audio_language() -> str:
     return language_tag_canonical(settings.LANGUAGE_CODE)
 
 
+def audio_language_kept(*, current: str, is_kids: bool, was_kids: bool) -> str:
+    """The audio language of a profile saved without one chosen: its current
+    one, or the site's (``kids_audio_language``) for a profile that is made, or
+    becomes, a kids one with none. The one place this default is decided."""
+    if is_kids and not was_kids and not current:
+        return kids_audio_language()
+    return current
+
+
 def language_choices(current: str = "") -> list[tuple[str, str]]:
     """(tag, name) for the site's known languages by name, plus ``current``."""
     choices = {

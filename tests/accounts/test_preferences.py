@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.preferences import (
     PlaybackPreferences,
+    audio_language_kept,
     kids_audio_language,
     language_choices,
     language_tag_canonical,
@@ -54,6 +55,24 @@ def test_kids_hear_the_sites_language(settings):
     assert kids_audio_language() == "en-US"  # LANGUAGE_CODE "en-us"
     settings.LANGUAGE_CODE = "pt-br"
     assert kids_audio_language() == "pt-BR"
+
+
+@pytest.mark.parametrize(
+    ("current", "is_kids", "was_kids", "kept"),
+    [
+        ("", True, False, "en-US"),  # made, or turned, a kids profile
+        ("fr", True, False, "fr"),  # its own choice stays
+        ("", True, True, ""),  # a kids profile set to each title's own
+        ("", False, False, ""),
+        ("", False, True, ""),
+    ],
+)
+def test_only_a_new_kids_profile_without_a_language_gets_the_sites(
+    current, is_kids, was_kids, kept
+):
+    assert audio_language_kept(current=current, is_kids=is_kids, was_kids=was_kids) == (
+        kept
+    )
 
 
 def test_the_language_menu_is_by_name_and_keeps_an_unlisted_current_tag(settings):
