@@ -23,6 +23,10 @@ from accounts.preferences import (
         ("ZH-HANT-tw", "zh-Hant-TW"),
         ("es-419", "es-419"),
         ("yue", "yue"),
+        # The shortest code, as tracks are tagged: ISO 639-2 and retired codes.
+        ("fra", "fr"),
+        ("ENG-gb", "en-GB"),
+        ("iw", "he"),
         ("", ""),
         (None, ""),
     ],
@@ -88,6 +92,10 @@ def test_the_language_menu_is_by_name_and_keeps_an_unlisted_current_tag(settings
 
 def test_canonical_case_leaves_private_use_in_lower_case():
     assert language_tag_canonical("EN-x-AB") == "en-x-ab"
+
+
+def test_a_malformed_tag_is_left_for_the_validator():
+    assert language_tag_canonical("en--US") == "en--US"
 
 
 def test_preferences_are_plain_values():
