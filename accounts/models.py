@@ -11,7 +11,7 @@ from vod.maturity import Maturity
 from .preferences import (
     LANGUAGE_MAX_LENGTH,
     PlaybackPreferences,
-    kids_audio_language,
+    audio_language_kept,
     language_tag_canonical,
     validate_preferred_language,
 )
@@ -213,9 +213,18 @@ class Profile(models.Model):
             self.max_maturity = self.ADULT_MATURITY
         self.audio_language = language_tag_canonical(self.audio_language.strip())
         self.captions_language = language_tag_canonical(self.captions_language.strip())
-        # As the services do: a new kids profile hears the site's language.
-        if self._state.adding and self.is_kids and not self.audio_language:
-            self.audio_language = kids_audio_language()
+        # Forms (the admin's) leave the field blank when nothing is chosen: the
+        # services' rule then decides, e.g. a new kids profile hears the site's.
+        if self.is_kids and not self.audio_language:
+            self.audio_language = audio_language_kept(
+                current="", is_kids=True, was_kids=self._was_kids()
+            )
+
+    def _was_kids(self) -> bool:
+        """Whether the stored row is a kids profile (a form has changed ``self``)."""
+        if self._state.adding:
+            return False
+        return Profile.objects.filter(pk=self.pk, is_kids=True).exists()
 
     @property
     def playback_preferences(self) -> PlaybackPreferences:

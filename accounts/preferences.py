@@ -3,13 +3,15 @@
 Players compare these tags with the ``LANGUAGE`` of a title's audio and
 subtitle tracks, so a preference is a language, optionally with a script and
 a region (``en``, ``pt-BR``, ``zh-Hant``): the part of BCP 47 that names a
-language people listen to or read. Stored in the conventional case (RFC 5646
-section 2.1.1) so that equal tags compare equal.
+language people listen to or read. Stored as langcodes standardises them
+(the conventional case of RFC 5646 section 2.1.1, two-letter codes where
+they exist) so that equal tags compare equal.
 """
 
 import re
 from dataclasses import asdict, dataclass
 
+import langcodes
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
@@ -35,19 +37,15 @@ class PlaybackPreferences:
 
 
 def language_tag_canonical(tag: str) -> str:
-    """``pt-br`` as ``pt-BR``, ``ZH-hant`` as ``zh-Hant``: BCP 47's usual case."""
-    parts = tag.split("-")
-    canonical = [parts[0].lower()]
-    for index, part in enumerate(parts[1:], start=1):
-        if any(len(earlier) == 1 for earlier in parts[:index]):
-            canonical.append(part.lower())  # extensions and private use
-        elif len(part) == 4 and part.isalpha():
-            canonical.append(part.title())
-        elif len(part) == 2 and part.isalpha():
-            canonical.append(part.upper())
-        else:
-            canonical.append(part.lower())
-    return "-".join(canonical)
+    """``pt-br`` as ``pt-BR``, ``ZH-hant`` as ``zh-Hant``, ``fra`` as ``fr``:
+    BCP 47's usual case and shortest code, which tracks are tagged with.
+
+    A malformed tag comes back as it is, for the validator to refuse.
+    """
+    try:
+        return langcodes.standardize_tag(tag)
+    except langcodes.LanguageTagError:
+        return tag
 
 
 def validate_preferred_language(value: str) -> None:
@@ -80,6 +78,15 @@ def kids_audio_language() -> str:
     in; young children who cannot yet read subtitles need a dub in it.
     """
     return language_tag_canonical(settings.LANGUAGE_CODE)
+
+
+def audio_language_kept(*, current: str, is_kids: bool, was_kids: bool) -> str:
+    """The audio language of a profile saved without one chosen: its current
+    one, or the site's (``kids_audio_language``) for a profile that is made, or
+    becomes, a kids one with none. The one place this default is decided."""
+    if is_kids and not was_kids and not current:
+        return kids_audio_language()
+    return current
 
 
 def language_choices(current: str = "") -> list[tuple[str, str]]:

@@ -14,7 +14,14 @@ from .errors import LoginLockedOut
 class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
-        fields = ["name", "slug", "access_level", "max_streams", "max_height"]
+        fields = [
+            "name",
+            "slug",
+            "access_level",
+            "max_streams",
+            "max_height",
+            "max_audio_channels",
+        ]
 
 
 class ProfileSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..models import Profile, User
-from ..preferences import kids_audio_language, preferred_language_clean
+from ..preferences import audio_language_kept, preferred_language_clean
 
 
 def _profile_name_clean(name: str, *, user: User, exclude_pk=None) -> str:
@@ -44,15 +44,13 @@ def _maturity_for(*, is_kids: bool, max_maturity: int | None, current: int | Non
 
 
 def _audio_language_for(
-    *, given: str | None, is_kids: bool, current: str, becomes_kids: bool
+    *, given: str | None, current: str, is_kids: bool, was_kids: bool
 ) -> str:
-    """The given language (blank: the title's default); when none is given, the
-    current one, or the site's language for a profile that becomes kids."""
+    """The given language (blank: the title's default); when none is given,
+    what ``preferences.audio_language_kept`` keeps."""
     if given is not None:
         return preferred_language_clean(given, field="audio_language")
-    if becomes_kids and is_kids and not current:
-        return kids_audio_language()
-    return current
+    return audio_language_kept(current=current, is_kids=is_kids, was_kids=was_kids)
 
 
 def _account_lock(user: User) -> User:
@@ -85,7 +83,7 @@ def profile_create(
     name = _profile_name_clean(name, user=user)
     maturity = _maturity_for(is_kids=is_kids, max_maturity=max_maturity, current=None)
     audio = _audio_language_for(
-        given=audio_language, is_kids=is_kids, current="", becomes_kids=True
+        given=audio_language, current="", is_kids=is_kids, was_kids=False
     )
     captions = preferred_language_clean(captions_language, field="captions_language")
     return Profile.objects.create(
@@ -127,9 +125,9 @@ def profile_update(
     )
     new_audio = _audio_language_for(
         given=audio_language,
-        is_kids=new_is_kids,
         current=profile.audio_language,
-        becomes_kids=not profile.is_kids,
+        is_kids=new_is_kids,
+        was_kids=profile.is_kids,
     )
     new_captions = (
         profile.captions_language

@@ -140,6 +140,30 @@ def test_admins_edit_a_profiles_preferences_with_the_same_checks(admin_client):
     assert user.profiles.get(name="Kid").audio_language == "en-US"
 
 
+def test_admins_turning_a_profile_into_a_kids_one_follow_the_services(admin_client):
+    """The kids default is the services' rule: a profile made a kids one
+    without an audio language hears the site's; a kids profile set blank keeps
+    each title's own."""
+    user = UserFactory()
+    robin = ProfileFactory(user=user, name="Robin")
+    kid = ProfileFactory(user=user, name="Kid", kids=True, audio_language="")
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    rows = [
+        {"id": robin.pk, "user": user.pk, "name": "Robin", "is_kids": "on"},
+        {"id": kid.pk, "user": user.pk, "name": "Kid", "is_kids": "on"},
+    ]
+    for row in rows:
+        row["max_maturity"] = "7"
+
+    response = admin_client.post(url, _profile_rows_form(user, rows, 2))
+
+    assert response.status_code == 302, response.context["errors"]
+    robin.refresh_from_db()
+    kid.refresh_from_db()
+    assert (robin.is_kids, robin.audio_language) == (True, "en-US")
+    assert (kid.is_kids, kid.audio_language) == (True, "")
+
+
 def _user_form(user, profiles, *, delete):
     """The user page's POST, keeping every profile but those in ``delete``."""
     data = {

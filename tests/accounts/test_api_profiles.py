@@ -21,7 +21,11 @@ def _error(response) -> dict:
 
 def test_me_shows_the_account_plan_and_profiles(user_api, user, profile):
     user.plan = PlanFactory(
-        name="Gold", access_level="premium", max_streams=4, max_height=2160
+        name="Gold",
+        access_level="premium",
+        max_streams=4,
+        max_height=2160,
+        max_audio_channels=6,
     )
     user.save()
 
@@ -36,6 +40,7 @@ def test_me_shows_the_account_plan_and_profiles(user_api, user, profile):
         "access_level": "premium",
         "max_streams": 4,
         "max_height": 2160,
+        "max_audio_channels": 6,
     }
     assert [p["id"] for p in body["profiles"]] == [profile.pk]
 
@@ -48,6 +53,7 @@ def test_me_without_a_plan_shows_the_default_plan(user_api):
         "access_level": "free",
         "max_streams": 1,
         "max_height": 480,
+        "max_audio_channels": 2,
     }
 
 
@@ -280,6 +286,10 @@ def test_schema_documents_auth_profiles_and_the_profile_header(api_client):
     preferences = {"audio_language", "audio_description", "captions_language"}
     for name in ["Profile", "ProfileCreateRequest", "PatchedProfileUpdateRequest"]:
         assert preferences <= set(components[name]["properties"]), name
+    channels = components["Plan"]["properties"]["max_audio_channels"]
+    assert "5.1" in channels["description"]
+    enum = components[channels["allOf"][0]["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert enum == [2, 6]
 
 
 def test_profile_header_parameter_is_an_optional_integer_header():

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.preferences import (
     PlaybackPreferences,
+    audio_language_kept,
     kids_audio_language,
     language_choices,
     language_tag_canonical,
@@ -22,6 +23,10 @@ from accounts.preferences import (
         ("ZH-HANT-tw", "zh-Hant-TW"),
         ("es-419", "es-419"),
         ("yue", "yue"),
+        # The shortest code, as tracks are tagged: ISO 639-2 and retired codes.
+        ("fra", "fr"),
+        ("ENG-gb", "en-GB"),
+        ("iw", "he"),
         ("", ""),
         (None, ""),
     ],
@@ -56,6 +61,24 @@ def test_kids_hear_the_sites_language(settings):
     assert kids_audio_language() == "pt-BR"
 
 
+@pytest.mark.parametrize(
+    ("current", "is_kids", "was_kids", "kept"),
+    [
+        ("", True, False, "en-US"),  # made, or turned, a kids profile
+        ("fr", True, False, "fr"),  # its own choice stays
+        ("", True, True, ""),  # a kids profile set to each title's own
+        ("", False, False, ""),
+        ("", False, True, ""),
+    ],
+)
+def test_only_a_new_kids_profile_without_a_language_gets_the_sites(
+    current, is_kids, was_kids, kept
+):
+    assert audio_language_kept(current=current, is_kids=is_kids, was_kids=was_kids) == (
+        kept
+    )
+
+
 def test_the_language_menu_is_by_name_and_keeps_an_unlisted_current_tag(settings):
     settings.LANGUAGES = [("fr", "French"), ("de", "German"), ("pt-br", "Brazilian")]
 
@@ -69,6 +92,10 @@ def test_the_language_menu_is_by_name_and_keeps_an_unlisted_current_tag(settings
 
 def test_canonical_case_leaves_private_use_in_lower_case():
     assert language_tag_canonical("EN-x-AB") == "en-x-ab"
+
+
+def test_a_malformed_tag_is_left_for_the_validator():
+    assert language_tag_canonical("en--US") == "en--US"
 
 
 def test_preferences_are_plain_values():

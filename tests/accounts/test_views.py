@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Profile, User
 
-from .factories import ProfileFactory, UserFactory
+from .factories import PlanFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -345,6 +345,16 @@ def test_account_page_shows_plan_and_profiles(signed_in_client, profile):
     html = signed_in_client.get(reverse("accounts:account")).content.decode()
     assert "Free" in html
     assert profile.name in html
+
+
+def test_account_page_says_whether_the_plan_plays_surround(signed_in_client, user):
+    html = signed_in_client.get(reverse("accounts:account")).content.decode()
+    assert "up to 480p, stereo sound, 1 stream at once" in html
+
+    user.plan = PlanFactory(slug="gold", max_height=2160, max_audio_channels=6)
+    user.save()
+    html = signed_in_client.get(reverse("accounts:account")).content.decode()
+    assert "up to 2160p, 5.1 surround sound" in html
 
 
 # --- Who's watching? -----------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Audio renditions a session gets: 5.1 only on plans whose setting allows it.
 
 A German 5.1 source runs through the real pipeline once for the module: its
-stereo downmix (``audio-0-2ch``) and its 5.1 (``audio-0-6ch``).
+stereo downmix (``audio-0-2ch``) and its 5.1 (``audio-0-6ch``); so does one
+with an English 5.1 main track, a French stereo dub and a stereo description.
 """
 
 import subprocess
@@ -14,6 +15,9 @@ from django.test import Client
 from playback.delivery.signing import signer
 from tests.catalog.factories import TitleFactory
 from tests.catalog.transcoding.conftest import FFMPEG
+from tests.catalog.transcoding.conftest import (
+    _surround_dub_description as make_surround_dub_description,
+)
 
 from . import test_cloudfront as cloudfront_fixtures
 from .conftest import api_for, published_stream
@@ -149,3 +153,57 @@ def test_cloudfront_policies_cover_the_51_files_only_for_a_surround_plan(
         "audio-0-6ch-init.m4s",
         "audio-0-6ch-?????.m4s",
     }
+
+
+@pytest.fixture(scope="module")
+def mixed_stream(django_db_setup, django_db_blocker, tmp_path_factory):
+    """English 5.1 (main), a French stereo dub and a stereo audio description."""
+    folder = tmp_path_factory.mktemp("mixed-stream")
+    source = folder / "surround-dub-description.mkv"
+    make_surround_dub_description(source, None)
+    return published_stream(django_db_blocker, folder, source)
+
+
+@pytest.fixture
+def mixed(settings, mixed_stream):
+    settings.MEDIA_ROOT = mixed_stream.media_root
+    return TitleFactory(video=mixed_stream.video())
+
+
+def _listed(media: list[m3u8.Media]) -> list[tuple]:
+    return [(m.group_id, m.language, m.channels, m.default) for m in media]
+
+
+def test_a_stereo_plan_still_hears_every_language_and_the_description(mixed):
+    session = start(viewer_on("standard"), mixed)
+
+    media = audio_of(session)
+    assert _listed(media) == [
+        ("aac-2", "en", "2", "YES"),
+        ("aac-2", "fr", "2", "NO"),
+        ("aac-2", "en", "2", "NO"),
+    ]
+    assert media[2].characteristics == "public.accessibility.describes-video"
+    assert mpd_channels(session) == ["2", "2", "2"]
+    assert not [pattern for pattern in granted(session) if "6ch" in pattern]
+
+
+def test_a_surround_plan_hears_every_track_beside_the_51(mixed):
+    session = start(viewer_on("premium"), mixed)
+
+    media = audio_of(session)
+    assert _listed(media) == [
+        ("aac-2", "en", "2", "YES"),
+        ("aac-2", "fr", "2", "NO"),
+        ("aac-2", "en", "2", "NO"),
+        ("aac-6", "en", "6", "YES"),
+        ("aac-6", "fr", "2", "NO"),
+        ("aac-6", "en", "2", "NO"),
+    ]
+    # The surround group's dub and description are their stereo renditions.
+    assert [m.uri.rsplit("/", 1)[1].split("?")[0] for m in media[3:]] == [
+        "audio-0-6ch.m3u8",
+        "audio-1-2ch.m3u8",
+        "audio-2-2ch.m3u8",
+    ]
+    assert sorted(mpd_channels(session)) == ["2", "2", "2", "6"]

@@ -161,6 +161,30 @@ def _surround(out: Path, make) -> None:
     )
 
 
+def _surround_dub_description(out: Path, make) -> None:
+    # An English 5.1 main track (loud), a French stereo dub (quiet) and an
+    # English stereo audio description: one track in two layouts beside two
+    # stereo-only ones.
+    surround = "|".join(
+        f"0.4*sin(2*PI*{frequency}*t)" for frequency in (300, 400, 500, 60, 700, 800)
+    )
+    ffmpeg(
+        *picture("320x180", 5),
+        *["-f", "lavfi", "-i", f"aevalsrc='{surround}':c=5.1:s=48000:d=5"],
+        *["-f", "lavfi", "-i", "aevalsrc=0.03*sin(2*PI*660*t):c=stereo:s=48000:d=5"],
+        *["-f", "lavfi", "-i", "aevalsrc=0.2*sin(2*PI*880*t):c=stereo:s=48000:d=5"],
+        *["-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:a"],
+        *X264,
+        *YUV420,
+        *AAC,
+        *["-metadata:s:a:0", "language=eng", "-disposition:a:0", "default"],
+        *["-metadata:s:a:1", "language=fre", "-disposition:a:1", "0"],
+        *["-metadata:s:a:2", "language=eng"],
+        *["-disposition:a:2", "visual_impaired+descriptions"],
+        str(out),
+    )
+
+
 def _still_picture(out: Path, make) -> None:
     ffmpeg(*picture("320x180", 1), "-frames:v", "1", str(out))
 
@@ -198,6 +222,10 @@ SOURCES: dict[str, tuple[str, Callable]] = {
     "audio_only": ("audio.m4a", _audio_only),
     "three_tracks": ("three-tracks.mkv", _three_tracks),
     "surround": ("surround.mp4", _surround),
+    "surround_dub_description": (
+        "surround-dub-description.mkv",
+        _surround_dub_description,
+    ),
     "still_picture": ("still.png", _still_picture),
     "empty": ("empty.mp4", _empty),
     "random_bytes": ("random.mp4", _random_bytes),
