@@ -12,7 +12,7 @@ import os
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -76,9 +76,13 @@ def upload_part_size(*, size: int) -> int:
 
 
 def _stored_name(file_name: str) -> str:
-    name = get_valid_filename(os.path.basename(file_name.replace("\\", "/")) or "")
-    stem, ext = os.path.splitext(name or "source")
-    return f"{stem[:100]}{ext[:20]}"
+    """The file's name as a safe last segment of its key."""
+    try:
+        name = get_valid_filename(os.path.basename(file_name.replace("\\", "/")))
+    except SuspiciousFileOperation:  # nothing usable: "", "." or ".."
+        name = "source"
+    stem, ext = os.path.splitext(name)
+    return f"{stem[:100] or 'source'}{ext[:20]}"
 
 
 @transaction.atomic

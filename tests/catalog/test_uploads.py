@@ -342,3 +342,20 @@ def test_beat_aborts_uploads_not_completed_in_time_and_deletes_their_parts(
     assert not _parts_folder(settings, stale["upload_id"]).exists()
     assert Upload.objects.get(uuid=fresh["upload_id"]).state == "open"
     assert _parts_folder(settings, fresh["upload_id"]).is_dir()
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [("../../etc/passwd.mp4", "passwd.mp4"), ("..", "source"), ("a b?.mov", "a_b.mov")],
+)
+def test_the_file_name_becomes_a_safe_key(editor_client, name, stored):
+    response = editor_client.post(
+        "/api/v1/uploads/",
+        {"file_name": name, "size": 10, "content_type": "video/mp4"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    upload = response.json()
+    assert upload["key"] == f"sources/{upload['video']}/{upload['upload_id']}/{stored}"
+    assert upload["file_name"] == name
