@@ -81,6 +81,20 @@ class PartChecksumSerializer(serializers.Serializer):
     )
 
 
+class CompletedPartSerializer(PartChecksumSerializer):
+    checksum_sha256 = serializers.CharField(
+        max_length=44,
+        required=False,
+        default="",
+        validators=[_validate_checksum],
+        help_text="The part's SHA-256 in base64, as it was signed; the stored "
+        "part's own when omitted.",
+    )
+    etag = serializers.CharField(
+        max_length=200, required=False, help_text="Ignored: the store's is used."
+    )
+
+
 class _PartsSerializer(serializers.Serializer):
     def validate_parts(self, parts: list[dict]) -> list[dict]:
         numbers = [part["part_number"] for part in parts]
@@ -94,11 +108,11 @@ class PartsSignSerializer(_PartsSerializer):
 
 
 class PartsCompleteSerializer(_PartsSerializer):
-    parts = PartChecksumSerializer(
+    parts = CompletedPartSerializer(
         many=True,
         min_length=1,
         max_length=S3_MAX_PARTS,
-        help_text="Every part, with the checksum it was sent with.",
+        help_text="Every part, with the checksum it was signed with.",
     )
 
 

@@ -197,13 +197,17 @@ def _assemble(upload: Upload, checksums: dict[int, str]):
                 f"Part {number} is {part.size} bytes; it should be "
                 f"{upload.part_length(number)}. Send it again."
             )
-        if part.checksum_sha256 and part.checksum_sha256 != checksums[number]:
+        given, kept = checksums[number], part.checksum_sha256
+        if given and kept and given != kept:
             raise ValidationError(
                 f"Part {number}'s checksum is not the stored part's. Send it again."
             )
+    # A client resuming from the list may not know a part's checksum: the
+    # store's own stands in for it.
+    known = {n: checksums[n] or stored[n].checksum_sha256 for n in expected}
     try:
         return store.assemble(
-            upload=upload, parts=[stored[n] for n in expected], checksums=checksums
+            upload=upload, parts=[stored[n] for n in expected], checksums=known
         )
     except PartsRefused as exc:
         raise ValidationError(exc.reason) from exc

@@ -123,7 +123,12 @@ class S3Store:
                         {
                             "PartNumber": part.number,
                             "ETag": part.etag,
-                            "ChecksumSHA256": checksums[part.number],
+                            # Unknown only on stores that keep no checksums.
+                            **(
+                                {"ChecksumSHA256": checksums[part.number]}
+                                if checksums[part.number]
+                                else {}
+                            ),
                         }
                         for part in parts
                     ]

@@ -359,3 +359,27 @@ def test_the_file_name_becomes_a_safe_key(editor_client, name, stored):
     upload = response.json()
     assert upload["key"] == f"sources/{upload['video']}/{upload['upload_id']}/{stored}"
     assert upload["file_name"] == name
+
+
+def test_parts_may_be_completed_by_number_alone_as_s3_clients_list_them(
+    editor_client, data
+):
+    parts = split(data, PART)
+    upload = _create(editor_client, data)
+    for number, signed in _sign(editor_client, upload, parts, [1, 2, 3, 4]).items():
+        assert _put(signed, parts[number]).status_code == 200
+    listed = editor_client.get(f"/api/v1/uploads/{upload['upload_id']}/parts/")
+
+    done = editor_client.post(
+        f"/api/v1/uploads/{upload['upload_id']}/complete/",
+        {
+            "parts": [
+                {"part_number": p["part_number"], "etag": p["etag"]}
+                for p in listed.json()["parts"]
+            ]
+        },
+        format="json",
+    )
+
+    assert done.status_code == 200, done.content
+    assert done.json()["state"] == "completed"
