@@ -59,7 +59,6 @@ class UploadCreateSerializer(serializers.Serializer):
     sha256 = serializers.RegexField(
         r"^[0-9a-fA-F]{64}$",
         required=False,
-        default="",
         help_text="The whole file's SHA-256 in hex; when given, the assembled "
         "file must match it.",
     )
@@ -85,7 +84,6 @@ class CompletedPartSerializer(PartChecksumSerializer):
     checksum_sha256 = serializers.CharField(
         max_length=44,
         required=False,
-        default="",
         validators=[_validate_checksum],
         help_text="The part's SHA-256 in base64, as it was signed; the stored "
         "part's own when omitted.",

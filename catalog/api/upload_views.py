@@ -45,7 +45,7 @@ class UploadVerificationFailed(APIException):
 
 
 def _checksums(parts: list[dict]) -> dict[int, str]:
-    return {part["part_number"]: part["checksum_sha256"] for part in parts}
+    return {part["part_number"]: part.get("checksum_sha256", "") for part in parts}
 
 
 class _UploadApi(APIView):
@@ -109,7 +109,15 @@ class UploadDetailApi(_UploadApi):
     def get(self, request, uuid):
         return Response(UploadSerializer(self._upload(uuid)).data)
 
-    @extend_schema(tags=TAGS, responses=UploadSerializer)
+    @extend_schema(
+        tags=TAGS,
+        responses={
+            200: OpenApiResponse(
+                UploadSerializer,
+                description="`aborted` (again is fine), its parts deleted.",
+            )
+        },
+    )
     def delete(self, request, uuid):
         upload = uploads.upload_abort(upload=self._upload(uuid))
         return Response(UploadSerializer(upload).data)

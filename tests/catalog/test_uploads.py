@@ -383,3 +383,18 @@ def test_parts_may_be_completed_by_number_alone_as_s3_clients_list_them(
 
     assert done.status_code == 200, done.content
     assert done.json()["state"] == "completed"
+
+
+def test_the_schema_documents_every_upload_operation_and_its_refusals(api_client):
+    paths = api_client.get("/api/schema/", {"format": "json"}).json()["paths"]
+
+    operations = {
+        ("/api/v1/uploads/", "post"): {"201", "400", "401", "403", "429", "503"},
+        ("/api/v1/uploads/{uuid}/", "get"): {"200", "404", "409"},
+        ("/api/v1/uploads/{uuid}/", "delete"): {"200", "404", "409"},
+        ("/api/v1/uploads/{uuid}/part-urls/", "post"): {"200", "400", "409"},
+        ("/api/v1/uploads/{uuid}/parts/", "get"): {"200", "404", "409"},
+        ("/api/v1/uploads/{uuid}/complete/", "post"): {"200", "202", "400", "409"},
+    }
+    for (path, method), statuses in operations.items():
+        assert statuses <= set(paths[path][method]["responses"]), (path, method)
