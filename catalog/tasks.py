@@ -93,9 +93,12 @@ def upload_verify(self, upload_id: int) -> str:
     try:
         return uploads.upload_verify(upload_id=upload_id)
     except STORAGE_ERRORS as exc:
-        if not is_transient(exc) or self.request.retries >= 5:
-            raise
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+        if is_transient(exc) and self.request.retries < 5:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+        uploads.upload_verify_give_up(
+            upload_id=upload_id, reason=f"Could not read the file back: {exc}"
+        )
+        return "failed"
 
 
 @shared_task(acks_late=True)

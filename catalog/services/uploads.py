@@ -274,6 +274,13 @@ def upload_verify(*, upload_id: int) -> str:
     return Upload.State.COMPLETED
 
 
+def upload_verify_give_up(*, upload_id: int, reason: str) -> None:
+    """Fail a verifying upload whose file could not be read back."""
+    Upload.objects.filter(pk=upload_id, state=Upload.State.VERIFYING).update(
+        state=Upload.State.FAILED, failure_reason=reason, finished_at=timezone.now()
+    )
+
+
 def upload_fail(*, upload: Upload, reason: str) -> None:
     """Delete what was assembled, record why, and raise UploadFailed."""
     store_for().delete_object(upload=upload)

@@ -398,3 +398,22 @@ def test_the_schema_documents_every_upload_operation_and_its_refusals(api_client
     }
     for (path, method), statuses in operations.items():
         assert statuses <= set(paths[path][method]["responses"]), (path, method)
+
+
+def test_staff_abort_a_stuck_upload_from_the_admin(editor_client, data, settings):
+    upload = _create(editor_client, data)
+    admin = Client()
+    admin.force_login(
+        User.objects.create_superuser(email="root@example.com", password="x")
+    )
+    pk = Upload.objects.get(uuid=upload["upload_id"]).pk
+
+    listed = admin.get("/admin/catalog/upload/")
+    response = admin.post(
+        "/admin/catalog/upload/", {"action": "abort", "_selected_action": [pk]}
+    )
+
+    assert listed.status_code == 200 and b"film.mp4" in listed.content
+    assert response.status_code == 302
+    assert Upload.objects.get(pk=pk).state == "aborted"
+    assert not _parts_folder(settings, upload["upload_id"]).exists()
