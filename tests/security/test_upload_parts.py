@@ -80,3 +80,39 @@ def test_a_part_over_the_upload_limit_is_refused_unread(upload, settings):
 
     assert response.status_code == 413
     assert body.reads == 0
+
+
+class RecordingBody:
+    """A body of zeros that records the size of every read."""
+
+    def __init__(self, length: int):
+        self.left, self.reads = length, []
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        self.reads.append(size)
+        self.left -= size
+        return b"\0" * size
+
+    readline = read
+
+
+def test_a_part_is_streamed_to_disk_in_chunks_never_whole_in_memory(upload, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024  # far under a part: never applied
+    zeros = b"\0" * PART
+    (part,) = uploads.upload_parts_sign(
+        upload=upload, checksums={1: sha256_b64(zeros)}, base_url="http://testserver/"
+    )
+    body = RecordingBody(PART)
+
+    response = Client().generic(
+        "PUT",
+        part["url"].removeprefix("http://testserver"),
+        CONTENT_TYPE="application/octet-stream",
+        CONTENT_LENGTH=str(PART),
+        HTTP_X_AMZ_CHECKSUM_SHA256=sha256_b64(zeros),
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 200, response.content
+    assert len(body.reads) >= 5 and max(body.reads) <= 1024 * 1024
