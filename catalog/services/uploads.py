@@ -294,6 +294,11 @@ def upload_fail(*, upload: Upload, reason: str) -> None:
 @transaction.atomic
 def upload_attach(*, upload: Upload) -> Upload:
     """Make the assembled object the video's source (no copy) and queue its transcode."""
+    if (
+        Upload.objects.select_for_update().get(pk=upload.pk).state
+        == Upload.State.COMPLETED
+    ):
+        return upload  # a duplicated verify task got here first
     video = Video.objects.select_for_update().get(pk=upload.video_id)
     old_source = video.source.name if video.source else ""
     video.source = upload.storage_key
