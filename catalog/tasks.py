@@ -7,8 +7,11 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
 
+from vod.storage import STORAGE_ERRORS, is_transient
+
 from . import services
 from .models import Title
+from .services import uploads
 from .transcoding import pipeline, scratch
 from .transcoding.errors import TransientFailure
 
@@ -17,6 +20,8 @@ logger = logging.getLogger(__name__)
 # The backstop for the longest source allowed; each encode also has its own
 # timeout derived from the source's duration (see pipeline).
 TRANSCODE_TIME_LIMIT = 600 + 4 * 3600 * 10
+# Reading back the largest upload allowed, at a slow 20 MB/s.
+UPLOAD_VERIFY_TIME_LIMIT = 600 + 20 * 1024**3 // (20 * 1024**2)
 
 
 def backoff(retries: int) -> int:
@@ -74,6 +79,32 @@ def video_transcode_reap() -> dict:
 def video_revisions_cleanup() -> int:
     """Beat: delete superseded revisions once their grace period is over."""
     return services.video_revisions_cleanup()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=UPLOAD_VERIFY_TIME_LIMIT,
+    soft_time_limit=UPLOAD_VERIFY_TIME_LIMIT - 60,
+)
+def upload_verify(self, upload_id: int) -> str:
+    """Hash a completed upload's object; attach it and queue its transcode if it
+    is the file announced."""
+    try:
+        return uploads.upload_verify(upload_id=upload_id)
+    except STORAGE_ERRORS as exc:
+        if is_transient(exc) and self.request.retries < 5:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+        uploads.upload_verify_give_up(
+            upload_id=upload_id, reason=f"Could not read the file back: {exc}"
+        )
+        return "failed"
+
+
+@shared_task(acks_late=True)
+def uploads_expire() -> int:
+    """Beat: abort uploads not completed in time and delete their parts."""
+    return uploads.uploads_expire()
 
 
 @worker_ready.connect

@@ -8,7 +8,9 @@ the headers alone, what it must not read: a body over
 ``REQUEST_BODY_NON_STAFF_MAX_BYTES`` from anyone but signed-in staff, one over
 ``REQUEST_BODY_MAX_BYTES`` from anyone, and, on the views marked with
 ``accepts_large_body`` (video sources), a bigger one on another method or from
-a caller lacking the permission. The load balancer applies the same split
+a caller lacking the permission. A view marked ``signed`` (the embedded
+default's part endpoint of direct uploads) is authorised by its signed URL,
+which it checks before it reads a byte. The load balancer applies the same split
 (deploy/nginx/lb.conf); this holds where Django runs behind one that does not.
 """
 
@@ -31,10 +33,15 @@ class LargeBody:
     methods: frozenset[str]
     permission: str
     bearer: bool
+    signed: bool = False
 
 
 def accepts_large_body(
-    *, methods: Iterable[str], permission: str, bearer: bool = False
+    *,
+    methods: Iterable[str],
+    permission: str = "",
+    bearer: bool = False,
+    signed: bool = False,
 ) -> Callable:
     """Mark a view as taking bodies up to ``VIDEO_UPLOAD_MAX_BYTES`` on ``methods``.
 
@@ -43,6 +50,8 @@ def accepts_large_body(
     itself must authenticate and check before it reads the body: DRF does, as
     long as no authentication class reads it first. JWT never does; Django's
     CSRF check (run by SessionAuthentication) does for POST, so POST is refused.
+    With ``signed``, anyone may send one: the view checks the URL's signature
+    (which names who may send what) before it reads the body.
     """
     allowed = frozenset(method.upper() for method in methods)
     if bearer and "POST" in allowed:
@@ -50,7 +59,7 @@ def accepts_large_body(
 
     def mark(view: Callable) -> Callable:
         view.large_body = LargeBody(
-            methods=allowed, permission=permission, bearer=bearer
+            methods=allowed, permission=permission, bearer=bearer, signed=signed
         )
         return view
 
@@ -128,6 +137,8 @@ class RequestBodyLimitMiddleware:
                 code="too_large",
                 message="The file is over the upload limit.",
             )
+        if large_body.signed:
+            return None
         if large_body.bearer and _has_bearer_token(request):
             return None
         user = request.user

@@ -1,3 +1,3 @@
 """Editors' screens, one module per part of the catalog."""
 
-from . import titles, videos  # noqa: F401  (each registers its ModelAdmins)
+from . import titles, uploads, videos  # noqa: F401  (each registers its ModelAdmins)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from vod.uploads import accepts_large_body
 
-from . import video_views, views
+from . import upload_part_view, upload_views, video_views, views
 
 urlpatterns = [
     path("titles/", views.TitleListApi.as_view(), name="api-title-list"),
@@ -36,5 +36,34 @@ urlpatterns = [
         "videos/<uuid:uuid>/text-tracks/",
         video_views.TextTrackUploadApi.as_view(),
         name="api-video-text-tracks",
+    ),
+    # Direct uploads (editors only; a part URL carries its own authorisation)
+    path("uploads/", upload_views.UploadCreateApi.as_view(), name="api-upload-list"),
+    path(
+        "uploads/<uuid:uuid>/",
+        upload_views.UploadDetailApi.as_view(),
+        name="api-upload-detail",
+    ),
+    path(
+        "uploads/<uuid:uuid>/part-urls/",
+        upload_views.UploadPartsSignApi.as_view(),
+        name="api-upload-part-urls",
+    ),
+    path(
+        "uploads/<uuid:uuid>/parts/",
+        upload_views.UploadPartsListApi.as_view(),
+        name="api-upload-parts",
+    ),
+    path(
+        "uploads/<uuid:uuid>/parts/<int:number>/",
+        accepts_large_body(methods=["PUT"], signed=True)(
+            upload_part_view.upload_part_put
+        ),
+        name="api-upload-part-data",
+    ),
+    path(
+        "uploads/<uuid:uuid>/complete/",
+        upload_views.UploadCompleteApi.as_view(),
+        name="api-upload-complete",
     ),
 ]

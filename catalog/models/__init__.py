@@ -1,4 +1,5 @@
 from .titles import Credit, Episode, Genre, Person, Season, Title
+from .uploads import Upload
 from .videos import AudioTrack, Rendition, RevisionCleanup, TextTrack, Video
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "TextTrack",
     "Season",
     "Title",
+    "Upload",
     "Video",
 ]

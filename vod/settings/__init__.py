@@ -16,3 +16,4 @@ from vod.settings.media import *
 from vod.settings.observability import *
 from vod.settings.playback import *
 from vod.settings.queues import *
+from vod.settings.uploads import *

@@ -35,6 +35,9 @@ REST_FRAMEWORK = {
         "telemetry": env("API_TELEMETRY_THROTTLE_RATE", "60/min"),
         # Session ends, continue watching, history, My List.
         "account": env("API_ACCOUNT_THROTTLE_RATE", "240/min"),
+        # Editors' direct uploads, per account: a sign, list or complete call
+        # per batch of parts, never per byte.
+        "uploads": env("API_UPLOAD_THROTTLE_RATE", "600/min"),
     },
     # DRF's own throttles (if any) read the chain as vod.client_address does;
     # its default (None) would trust a client's X-Forwarded-For.

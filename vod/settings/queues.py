@@ -47,6 +47,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"queue": "default"},
     },
+    # Uploads not completed within UPLOAD_EXPIRY_HOURS, and their parts.
+    "expire-uploads": {
+        "task": "catalog.tasks.uploads_expire",
+        "schedule": 900.0,
+        "options": {"queue": "default", "expires": 900},
+    },
     # Demotes a CDN pathway that fails its health checks, promotes it back.
     "check-cdn-pathways": {
         "task": "playback.tasks.cdn_pathways_check",

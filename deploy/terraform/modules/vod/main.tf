@@ -33,6 +33,7 @@ locals {
     PLAYBACK_MEDIA_URL              = "https://${var.media_domain_name}/"
     PLAYBACK_GRANT_LIFETIME_SECONDS = tostring(var.playback_grant_lifetime_seconds)
     TRANSCODE_SCRATCH_DIR           = "/tmp"
+    UPLOAD_EXPIRY_HOURS             = tostring(var.upload_expiry_hours)
   }, var.extra_environment)
 
   app_secret_keys = [

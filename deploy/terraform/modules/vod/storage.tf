@@ -145,9 +145,31 @@ resource "aws_s3_bucket_lifecycle_configuration" "sources" {
     noncurrent_version_expiration {
       noncurrent_days = var.noncurrent_version_expiration_days
     }
+  }
+
+  # Editors' direct uploads: beat aborts one not completed within
+  # UPLOAD_EXPIRY_HOURS and deletes its parts; this catches what beat missed
+  # (a multipart upload whose row was never saved, beat down for a day).
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+    filter {}
     abort_incomplete_multipart_upload {
-      days_after_initiation = 2
+      days_after_initiation = ceil(var.upload_expiry_hours / 24) + 1
     }
+  }
+}
+
+# Browsers upload parts straight to the sources bucket from the site's pages
+# (presigned PUTs carrying their checksum) and read each part's ETag.
+resource "aws_s3_bucket_cors_configuration" "sources" {
+  bucket = aws_s3_bucket.sources.id
+  cors_rule {
+    allowed_methods = ["PUT"]
+    allowed_origins = ["https://${var.domain_name}"]
+    allowed_headers = ["content-type", "x-amz-checksum-sha256"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = 3600
   }
 }
 

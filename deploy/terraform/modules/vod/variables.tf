@@ -102,6 +102,16 @@ variable "noncurrent_version_expiration_days" {
   default     = 30
 }
 
+variable "upload_expiry_hours" {
+  description = "Hours an editor's direct upload may stay incomplete before it is aborted and its parts deleted (UPLOAD_EXPIRY_HOURS; the sources bucket's lifecycle rule aborts it a day later at the latest)."
+  type        = number
+  default     = 24
+  validation {
+    condition     = var.upload_expiry_hours >= 1
+    error_message = "upload_expiry_hours must be at least 1."
+  }
+}
+
 variable "log_retention_days" {
   description = "Days CloudWatch keeps the platform's logs (365 or more for most compliance regimes)."
   type        = number

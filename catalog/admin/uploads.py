@@ -1,0 +1,27 @@
+"""Editors' direct uploads, to follow them and abort a stuck one."""
+
+from django.contrib import admin, messages
+
+from catalog.models import Upload
+from catalog.services import uploads
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "state", "size", "created_by", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["file_name", "uuid"]
+    list_select_related = ["created_by"]
+    readonly_fields = [field.name for field in Upload._meta.fields]
+    actions = ["abort"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploads start from the API
+
+    @admin.action(description="Abort and delete the parts", permissions=["change"])
+    def abort(self, request, queryset) -> None:
+        aborted = 0
+        for upload in queryset.filter(state=Upload.State.OPEN):
+            uploads.upload_abort(upload=upload)
+            aborted += 1
+        self.message_user(request, f"Aborted {aborted} upload(s).", messages.SUCCESS)

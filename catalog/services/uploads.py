@@ -1,0 +1,356 @@
+"""Editors' direct uploads of sources: create, sign parts, list, complete, abort.
+
+The bytes go from the client to the store (``catalog.upload_stores``); these
+functions sign, record and verify. An upload completes only when every part is
+stored at its exact size, the assembled object is as big as announced, and
+hashes to the client's SHA-256 when one was given; only then does it become
+its video's source, and the transcode is queued.
+"""
+
+import datetime
+import os
+import re
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from ..models import Upload, Video
+from ..upload_stores import PartsRefused, store_for
+from .jobs import video_job_new, video_transcode_queue
+from .videos import video_create, video_source_check
+
+MIB = 1024 * 1024
+S3_MAX_PARTS = 10_000
+# Video containers some tools label outside video/*.
+OTHER_VIDEO_TYPES = {"application/mxf"}
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+class UploadNotOpen(Exception):
+    """The upload no longer takes parts (completed, aborted, failed or expired)."""
+
+    def __init__(self, upload: Upload, reason: str | None = None):
+        self.upload = upload
+        self.reason = reason or (
+            f"This upload is {upload.get_state_display().split(':')[0].lower()}; "
+            "it takes no more parts."
+        )
+        super().__init__(self.reason)
+
+
+class UploadFailed(Exception):
+    """The assembled file was not what the client announced; it is deleted."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def upload_check(*, size: int, content_type: str) -> None:
+    """Raise ValidationError unless a file of ``size`` and ``content_type`` may
+    be uploaded as a source."""
+    try:
+        video_source_check(size=size)
+    except ValidationError as exc:
+        raise ValidationError({"size": exc.messages}) from exc
+    kind = content_type.split(";")[0].strip().lower()
+    if not (kind.startswith("video/") or kind in OTHER_VIDEO_TYPES):
+        raise ValidationError(
+            {
+                "content_type": f"{content_type or 'This file'} is not a video; "
+                "upload a video file (video/*)."
+            }
+        )
+
+
+def upload_part_size(*, size: int) -> int:
+    """Parts of UPLOAD_PART_SIZE, or bigger ones (whole MiB) when the file
+    would need more parts than S3 takes."""
+    smallest = -(-size // S3_MAX_PARTS)
+    if smallest <= settings.UPLOAD_PART_SIZE:
+        return settings.UPLOAD_PART_SIZE
+    return -(-smallest // MIB) * MIB
+
+
+def _stored_name(file_name: str) -> str:
+    """The file's name as a safe last segment of its key."""
+    try:
+        name = get_valid_filename(os.path.basename(file_name.replace("\\", "/")))
+    except SuspiciousFileOperation:  # nothing usable: "", "." or ".."
+        name = "source"
+    stem, ext = os.path.splitext(name)
+    return f"{stem[:100] or 'source'}{ext[:20]}"
+
+
+@transaction.atomic
+def upload_create(
+    *,
+    user,
+    file_name: str,
+    size: int,
+    content_type: str,
+    sha256: str = "",
+    video: Video | None = None,
+) -> Upload:
+    """Start an upload for ``video`` (a new one if none) and open it in the store."""
+    upload_check(size=size, content_type=content_type)
+    sha256 = sha256.lower()
+    if sha256 and not _SHA256_HEX.match(sha256):
+        raise ValidationError({"sha256": "The SHA-256 is 64 hexadecimal digits."})
+    if video is None:
+        video = video_create()
+    upload = Upload(
+        video=video,
+        created_by=user,
+        file_name=file_name[:255],
+        size=size,
+        content_type=content_type[:100],
+        sha256=sha256,
+        part_size=upload_part_size(size=size),
+        expires_at=timezone.now()
+        + datetime.timedelta(hours=settings.UPLOAD_EXPIRY_HOURS),
+    )
+    upload.storage_key = f"sources/{video.uuid}/{upload.uuid}/{_stored_name(file_name)}"
+    upload.s3_upload_id = store_for().start(upload=upload)
+    upload.save()
+    return upload
+
+
+def _check_open(upload: Upload) -> None:
+    if upload.state != Upload.State.OPEN:
+        raise UploadNotOpen(upload)
+    if upload.expires_at <= timezone.now():
+        raise UploadNotOpen(upload, "This upload has expired; start a new one.")
+
+
+def _check_numbers(upload: Upload, numbers) -> None:
+    wrong = sorted(n for n in numbers if not 1 <= n <= upload.part_count)
+    if wrong:
+        raise ValidationError(
+            f"This upload has parts 1 to {upload.part_count}; there is no part "
+            f"{wrong[0]}."
+        )
+
+
+def upload_parts_sign(
+    *, upload: Upload, checksums: dict[int, str], base_url: str
+) -> list[dict]:
+    """A PUT URL per part, each taking only the bytes that hash to its checksum."""
+    _check_open(upload)
+    _check_numbers(upload, checksums)
+    store = store_for()
+    expires_at = timezone.now() + datetime.timedelta(
+        seconds=settings.UPLOAD_PART_URL_SECONDS
+    )
+    return [
+        {
+            "part_number": number,
+            "url": store.sign_part(
+                upload=upload, number=number, checksum=checksum, base_url=base_url
+            ),
+            "method": "PUT",
+            "headers": {"x-amz-checksum-sha256": checksum},
+            "size": upload.part_length(number),
+            "expires_at": expires_at,
+        }
+        for number, checksum in sorted(checksums.items())
+    ]
+
+
+def upload_parts_list(*, upload: Upload):
+    """The parts the store holds, to resume from."""
+    _check_open(upload)
+    try:
+        return store_for().list_parts(upload=upload)
+    except PartsRefused as exc:
+        raise UploadNotOpen(upload, exc.reason) from exc
+
+
+def _ranges(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10])
+    return shown + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
+
+
+def _assemble(upload: Upload, checksums: dict[int, str]):
+    store = store_for()
+    expected = range(1, upload.part_count + 1)
+    _check_numbers(upload, checksums)
+    unnamed = [n for n in expected if n not in checksums]
+    if unnamed:
+        raise ValidationError(f"Name every part; missing: {_ranges(unnamed)}.")
+    try:
+        stored = {part.number: part for part in store.list_parts(upload=upload)}
+    except PartsRefused as exc:
+        raise ValidationError(exc.reason) from exc
+    missing = [n for n in expected if n not in stored]
+    if missing:
+        raise ValidationError(
+            f"Parts not stored yet: {_ranges(missing)}. Send them, then complete."
+        )
+    for number in expected:
+        part = stored[number]
+        if part.size != upload.part_length(number):
+            raise ValidationError(
+                f"Part {number} is {part.size} bytes; it should be "
+                f"{upload.part_length(number)}. Send it again."
+            )
+        given, kept = checksums[number], part.checksum_sha256
+        if given and kept and given != kept:
+            raise ValidationError(
+                f"Part {number}'s checksum is not the stored part's. Send it again."
+            )
+    # A client resuming from the list may not know a part's checksum: the
+    # store's own stands in for it.
+    known = {n: checksums[n] or stored[n].checksum_sha256 for n in expected}
+    try:
+        return store.assemble(
+            upload=upload, parts=[stored[n] for n in expected], checksums=known
+        )
+    except PartsRefused as exc:
+        raise ValidationError(exc.reason) from exc
+
+
+def upload_complete(*, upload: Upload, checksums: dict[int, str]) -> Upload:
+    """Join the parts, check the result, and make it the video's source.
+
+    On S3 with a client SHA-256 the object is hashed by a worker (state
+    ``verifying``), so no web process reads it; elsewhere it is done here.
+    """
+    _check_open(upload)
+    # The claim keeps a second completion (or the expiry) off this upload.
+    if not Upload.objects.filter(pk=upload.pk, state=Upload.State.OPEN).update(
+        state=Upload.State.VERIFYING
+    ):
+        raise UploadNotOpen(Upload.objects.get(pk=upload.pk))
+    try:
+        assembled = _assemble(upload, checksums)
+    except BaseException:
+        Upload.objects.filter(pk=upload.pk, state=Upload.State.VERIFYING).update(
+            state=Upload.State.OPEN
+        )
+        raise
+    upload.state = Upload.State.VERIFYING
+    if assembled.size != upload.size:
+        upload_fail(
+            upload=upload,
+            reason=f"The file is {assembled.size} bytes, not the {upload.size} "
+            "announced.",
+        )
+    if upload.sha256 and assembled.sha256 is None:
+        from ..tasks import upload_verify
+
+        upload.save(update_fields=["state"])
+        transaction.on_commit(lambda: upload_verify.delay(upload.pk))
+        return upload
+    if upload.sha256 and assembled.sha256 != upload.sha256:
+        upload_fail(upload=upload, reason=_sha_mismatch(assembled.sha256))
+    return upload_attach(upload=upload)
+
+
+def _sha_mismatch(actual: str) -> str:
+    return f"The file's SHA-256 is {actual}, not the one announced."
+
+
+def upload_verify(*, upload_id: int) -> str:
+    """Hash the stored object (on a worker); attach it if it is what was announced."""
+    upload = Upload.objects.get(pk=upload_id)
+    if upload.state != Upload.State.VERIFYING:
+        return upload.state  # done already: a duplicated task
+    size, sha256 = store_for().sha256(upload=upload)
+    try:
+        if size != upload.size:
+            upload_fail(
+                upload=upload,
+                reason=f"The file is {size} bytes, not the {upload.size} announced.",
+            )
+        if sha256 != upload.sha256:
+            upload_fail(upload=upload, reason=_sha_mismatch(sha256))
+    except UploadFailed:
+        return Upload.State.FAILED
+    upload_attach(upload=upload)
+    return Upload.State.COMPLETED
+
+
+def upload_verify_give_up(*, upload_id: int, reason: str) -> None:
+    """Fail a verifying upload whose file could not be read back."""
+    Upload.objects.filter(pk=upload_id, state=Upload.State.VERIFYING).update(
+        state=Upload.State.FAILED, failure_reason=reason, finished_at=timezone.now()
+    )
+
+
+def upload_fail(*, upload: Upload, reason: str) -> None:
+    """Delete what was assembled, record why, and raise UploadFailed."""
+    store_for().delete_object(upload=upload)
+    upload.state = Upload.State.FAILED
+    upload.failure_reason = reason
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["state", "failure_reason", "finished_at"])
+    raise UploadFailed(reason)
+
+
+@transaction.atomic
+def upload_attach(*, upload: Upload) -> Upload:
+    """Make the assembled object the video's source (no copy) and queue its transcode."""
+    if (
+        Upload.objects.select_for_update().get(pk=upload.pk).state
+        == Upload.State.COMPLETED
+    ):
+        return upload  # a duplicated verify task got here first
+    video = Video.objects.select_for_update().get(pk=upload.video_id)
+    old_source = video.source.name if video.source else ""
+    video.source = upload.storage_key
+    video.source_name = upload.file_name[:255]
+    video.source_size = upload.size
+    video_job_new(video=video)
+    video.save()
+    if old_source and old_source != upload.storage_key:
+        storage = video.source.storage
+        transaction.on_commit(lambda: storage.delete(old_source))
+    video_transcode_queue(video=video)
+    upload.state = Upload.State.COMPLETED
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["state", "finished_at"])
+    return upload
+
+
+def upload_abort(*, upload: Upload) -> Upload:
+    """Drop the upload and its stored parts; aborting twice is fine."""
+    if upload.state in (Upload.State.ABORTED, Upload.State.FAILED):
+        return upload
+    if upload.state != Upload.State.OPEN:
+        raise UploadNotOpen(upload, "This upload is completed; it cannot be aborted.")
+    return _abort(upload, reason="Aborted by the client.")
+
+
+def _abort(upload: Upload, *, reason: str) -> Upload:
+    if not Upload.objects.filter(pk=upload.pk, state=Upload.State.OPEN).update(
+        state=Upload.State.ABORTED, failure_reason=reason, finished_at=timezone.now()
+    ):
+        upload.refresh_from_db()
+        return upload
+    try:
+        store_for().abort(upload=upload)
+    except BaseException:
+        # Open again, so the next abort (or beat) deletes the parts.
+        Upload.objects.filter(pk=upload.pk).update(
+            state=Upload.State.OPEN, failure_reason="", finished_at=None
+        )
+        raise
+    upload.refresh_from_db()
+    return upload
+
+
+def uploads_expire() -> int:
+    """Beat: abort the uploads not completed in time, deleting their parts."""
+    expired = Upload.objects.filter(
+        state=Upload.State.OPEN, expires_at__lte=timezone.now()
+    )
+    reason = f"Not completed within {settings.UPLOAD_EXPIRY_HOURS} hours."
+    count = 0
+    for upload in expired.iterator():
+        if _abort(upload, reason=reason).state == Upload.State.ABORTED:
+            count += 1
+    return count
