@@ -20,8 +20,7 @@ logger = logging.getLogger(__name__)
 # The backstop for the longest source allowed; each encode also has its own
 # timeout derived from the source's duration (see pipeline).
 TRANSCODE_TIME_LIMIT = 600 + 4 * 3600 * 10
-# Reading back the largest upload allowed, at a slow 20 MB/s.
-UPLOAD_VERIFY_TIME_LIMIT = 600 + 20 * 1024**3 // (20 * 1024**2)
+UPLOAD_VERIFY_TIME_LIMIT = uploads.VERIFY_SECONDS
 
 
 def backoff(retries: int) -> int:

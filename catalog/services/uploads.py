@@ -27,6 +27,9 @@ S3_MAX_PARTS = 10_000
 # Video containers some tools label outside video/*.
 OTHER_VIDEO_TYPES = {"application/mxf"}
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+# Reading back the largest upload allowed, at a slow 20 MB/s: the verify task's
+# time limit, and how long a verification may take before beat queues it again.
+VERIFY_SECONDS = 600 + 20 * 1024**3 // (20 * 1024**2)
 
 
 class UploadNotOpen(Exception):
@@ -240,14 +243,21 @@ def upload_complete(*, upload: Upload, checksums: dict[int, str]) -> Upload:
             "announced.",
         )
     if upload.sha256 and assembled.sha256 is None:
-        from ..tasks import upload_verify
-
-        upload.save(update_fields=["state"])
-        transaction.on_commit(lambda: upload_verify.delay(upload.pk))
+        _verify_queue(upload)
         return upload
     if upload.sha256 and assembled.sha256 != upload.sha256:
         upload_fail(upload=upload, reason=_sha_mismatch(assembled.sha256))
     return upload_attach(upload=upload)
+
+
+def _verify_queue(upload: Upload) -> None:
+    """Queue the worker's check; beat queues it again if it has not ended by
+    ``expires_at`` (a lost message or a dead worker never leaves it verifying)."""
+    from ..tasks import upload_verify
+
+    upload.expires_at = timezone.now() + datetime.timedelta(seconds=VERIFY_SECONDS)
+    upload.save(update_fields=["state", "expires_at"])
+    transaction.on_commit(lambda: upload_verify.delay(upload.pk))
 
 
 def _sha_mismatch(actual: str) -> str:
@@ -344,7 +354,8 @@ def _abort(upload: Upload, *, reason: str) -> Upload:
 
 
 def uploads_expire() -> int:
-    """Beat: abort the uploads not completed in time, deleting their parts."""
+    """Beat: abort the uploads not completed in time, deleting their parts, and
+    queue again the verifications that have not ended in time; how many aborted."""
     expired = Upload.objects.filter(
         state=Upload.State.OPEN, expires_at__lte=timezone.now()
     )
@@ -353,4 +364,12 @@ def uploads_expire() -> int:
     for upload in expired.iterator():
         if _abort(upload, reason=reason).state == Upload.State.ABORTED:
             count += 1
+    stalled = Upload.objects.filter(
+        state=Upload.State.VERIFYING, expires_at__lte=timezone.now()
+    )
+    for upload in stalled.iterator():
+        with transaction.atomic():
+            upload = Upload.objects.select_for_update().get(pk=upload.pk)
+            if upload.state == Upload.State.VERIFYING:
+                _verify_queue(upload)
     return count

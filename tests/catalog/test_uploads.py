@@ -344,6 +344,26 @@ def test_beat_aborts_uploads_not_completed_in_time_and_deletes_their_parts(
     assert _parts_folder(settings, fresh["upload_id"]).is_dir()
 
 
+def test_beat_queues_again_a_verification_that_never_ended(
+    editor_client, data, monkeypatch, django_capture_on_commit_callbacks
+):
+    upload = Upload.objects.get(uuid=_create(editor_client, data)["upload_id"])
+    Upload.objects.filter(pk=upload.pk).update(
+        state=Upload.State.VERIFYING, expires_at=upload.created_at
+    )
+    queued = []
+    monkeypatch.setattr(tasks.upload_verify, "delay", queued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.uploads_expire() == 0  # nothing aborted: it is verifying
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.uploads_expire()  # the new deadline has not passed yet
+
+    assert queued == [upload.pk]
+    upload.refresh_from_db()
+    assert upload.state == "verifying" and upload.expires_at > upload.created_at
+
+
 @pytest.mark.parametrize(
     ("name", "stored"),
     [("../../etc/passwd.mp4", "passwd.mp4"), ("..", "source"), ("a b?.mov", "a_b.mov")],
