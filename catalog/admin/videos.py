@@ -37,6 +37,15 @@ class VideoForm(forms.ModelForm):
         label="Source file",
         help_text="A new file starts a new transcode; the current stream plays until it is done.",
     )
+    location = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Or its location",
+        help_text=(
+            "Where the source already is: s3://bucket/key (an allowed bucket; S3 "
+            "copies it) or an https:// URL (a worker fetches it)."
+        ),
+    )
     movie = forms.ModelChoiceField(
         queryset=Title.objects.filter(kind=Title.Kind.MOVIE, video__isnull=True),
         required=False,
@@ -57,7 +66,7 @@ class VideoForm(forms.ModelForm):
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload is None:
-            if self.instance.pk is None:
+            if self.instance.pk is None and not self.data.get("location", "").strip():
                 raise ValidationError("Choose the source file to upload.")
             return None
         services.video_source_check(size=upload.size)
@@ -68,6 +77,14 @@ class VideoForm(forms.ModelForm):
                 + "."
             )
         return upload
+
+    def clean_location(self):
+        location = self.cleaned_data.get("location", "").strip()
+        if not location:
+            return ""
+        if self.files.get("upload"):
+            raise ValidationError("Upload a file or give a location, not both.")
+        return services.video_source_location_check(location=location)
 
     def clean(self):
         cleaned = super().clean()
@@ -183,6 +200,8 @@ class VideoAdmin(admin.ModelAdmin):
         "failure_reason",
         "source_name",
         "source_size",
+        "ingest_location",
+        "ingest_fetched",
         "revision",
         "preview_revision",
         "hls_master_path",
@@ -200,7 +219,18 @@ class VideoAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             "Source",
-            {"fields": ["upload", "movie", "episode", "source_name", "source_size"]},
+            {
+                "fields": [
+                    "upload",
+                    "location",
+                    "movie",
+                    "episode",
+                    "source_name",
+                    "source_size",
+                    "ingest_location",
+                    "ingest_fetched",
+                ]
+            },
         ),
         (
             "Transcode",
@@ -285,6 +315,15 @@ class VideoAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description="Fetched so far")
+    def ingest_fetched(self, video: Video) -> str:
+        if not video.ingest_location:
+            return "—"
+        done = f"{video.ingest_bytes / 1e6:,.1f} MB"
+        if video.ingest_total_bytes:
+            return f"{done} of {video.ingest_total_bytes / 1e6:,.1f} MB"
+        return done
+
     @admin.display(description="Attached to")
     def attached_to(self, video: Video) -> str:
         owner = getattr(video, "title", None) or getattr(video, "episode", None)
@@ -328,6 +367,15 @@ class VideoAdmin(admin.ModelAdmin):
                 episode=form.cleaned_data.get("episode"),
             )
         upload = form.cleaned_data.get("upload")
+        location = form.cleaned_data.get("location")
+        if location:
+            services.video_source_ingest(video=obj, location=location)
+            obj.refresh_from_db()
+            self.message_user(
+                request,
+                "A worker will fetch the source from its location, then transcode it.",
+                messages.INFO,
+            )
         if upload is not None:
             services.video_source_attach(video=obj, file=upload, name=upload.name)
             obj.refresh_from_db()
