@@ -53,8 +53,10 @@ def location_parse(text: str) -> S3Location | UrlLocation:
             "Plain http:// is not accepted: the source could be altered on the way. "
             "Use https://."
         )
+    if not scheme or "://" not in text:
+        raise ValidationError("Give an s3://bucket/key or an https:// URL.")
     raise ValidationError(
-        f"The scheme “{scheme or text[:20]}” is not allowed: give an s3://bucket/key "
+        f"The scheme “{scheme}” is not allowed: give an s3://bucket/key "
         "or an https:// URL."
     )
 
