@@ -137,10 +137,11 @@ class Command(BaseCommand):
                 and waited > no_worker_after
             ):
                 warned = True
+                queue = "default" if video.ingest_location else "transcode"
                 self.stderr.write(
                     f"No worker has picked the job up after {no_worker_after} s: "
-                    "is a worker consuming the 'transcode' queue? Start one with "
-                    "`celery -A vod worker --queues transcode` (or `make run`). "
+                    f"is a worker consuming the '{queue}' queue? Start one with "
+                    f"`celery -A vod worker --queues {queue}` (or `make run`). "
                     "Still waiting…"
                 )
             if timeout and waited > timeout:
