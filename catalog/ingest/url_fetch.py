@@ -127,6 +127,14 @@ def _resumes_at(response: urllib3.BaseHTTPResponse, start: int) -> bool:
     return bool(match) and int(match[1]) == start
 
 
+def _had_it_all(response: urllib3.BaseHTTPResponse, start: int) -> bool:
+    """Whether every byte was stored before (a crash came before the join)."""
+    return (
+        response.status == 416
+        and response.headers.get("Content-Range") == f"bytes */{start}"
+    )
+
+
 def _total(response: urllib3.BaseHTTPResponse) -> int | None:
     if response.status == 206:
         match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
@@ -155,6 +163,8 @@ def fetch_into(
     start = stored[-1].offset + stored[-1].size if stored else 0
     with contextlib.ExitStack() as stack:
         response = stack.enter_context(open_url(url, start=start))
+        if start and _had_it_all(response, start):
+            return stored
         if start and not _resumes_at(response, start):
             # The server ignored the Range (or the file changed): start over.
             stack.close()

@@ -115,6 +115,12 @@ class Origin:
             return
         data, start = self.files[path], 0
         match = re.fullmatch(r"bytes=(\d+)-", wanted or "")
+        if match and int(match[1]) >= len(data):
+            request.send_response(416)
+            request.send_header("Content-Range", f"bytes */{len(data)}")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
         if match and path not in self.ignore_range:
             start = int(match[1])
             request.send_response(206)

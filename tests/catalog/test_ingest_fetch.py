@@ -1,5 +1,6 @@
 """A worker fetching an https:// source, against a real HTTPS server on loopback."""
 
+import io
 import os
 
 import pytest
@@ -110,6 +111,23 @@ def test_a_server_that_ignores_range_is_fetched_again_from_the_start(origin):
 
     assert origin.requests[1] == ("/film.mp4", f"bytes={2 * PART + 10}-")
     assert origin.requests[2] == ("/film.mp4", None)  # the restart
+    assert _source_bytes(video) == data
+
+
+@pytest.mark.django_db
+def test_a_fetch_stopped_before_the_join_is_not_fetched_again(origin):
+    data = os.urandom(2 * PART)
+    origin.files["/film.mp4"] = data
+    video = _ingest(origin.url("/film.mp4"))
+    parts = Parts(
+        storage=default_storage, video_uuid=video.uuid, job_token=str(video.job_token)
+    )
+    for offset in (0, PART):  # all stored by a worker that died before the join
+        parts.add(offset=offset, content=io.BytesIO(data[offset:][:PART]), size=PART)
+
+    assert _fetch(video) == "fetched"
+
+    assert origin.requests == [("/film.mp4", f"bytes={2 * PART}-")]  # a 416
     assert _source_bytes(video) == data
 
 
