@@ -165,8 +165,12 @@ def fetch_into(
         response = stack.enter_context(open_url(url, start=start))
         if start and _had_it_all(response, start):
             return stored
-        if start and not _resumes_at(response, start):
-            # The server ignored the Range (or the file changed): start over.
+        if start and response.status == 200:
+            # The server ignored the Range and sends it all: take it from 0.
+            parts.clear()
+            start = 0
+        elif start and not _resumes_at(response, start):
+            # Not the bytes asked for (a 416, another range): start over.
             stack.close()
             parts.clear()
             start = 0
