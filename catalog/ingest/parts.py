@@ -11,11 +11,12 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 
 from .s3_copy import copy_client
 
+VALIDATOR = "validator"
 # S3's smallest part but the last.
 S3_MIN_PART_BYTES = 5 * 1024**2
 
@@ -65,6 +66,20 @@ class Parts:
         content.seek(0)
         stored = self.storage.save(name, File(content, name=name))
         return Part(offset, size, stored)
+
+    def remember(self, validator: str) -> None:
+        """Keep the response's ETag or Last-Modified, for the resume's If-Range."""
+        name = self.prefix + VALIDATOR
+        if self.storage.exists(name):
+            self.storage.delete(name)
+        self.storage.save(name, ContentFile(validator.encode()))
+
+    def validator(self) -> str | None:
+        try:
+            with self.storage.open(self.prefix + VALIDATOR, "rb") as handle:
+                return handle.read().decode() or None
+        except FileNotFoundError:
+            return None
 
     def clear(self) -> None:
         """Delete this job's parts."""

@@ -86,11 +86,19 @@ def _request(url: str, headers: dict) -> tuple[urllib3.BaseHTTPResponse, object]
 
 
 @contextlib.contextmanager
-def open_url(url: str, *, start: int = 0) -> Iterator[urllib3.BaseHTTPResponse]:
-    """The response to a GET of ``url`` (from byte ``start``), after redirects."""
+def open_url(
+    url: str, *, start: int = 0, if_range: str | None = None
+) -> Iterator[urllib3.BaseHTTPResponse]:
+    """The response to a GET of ``url`` (from byte ``start``), after redirects.
+
+    With ``if_range`` (an ETag or a date) a server whose file changed since
+    answers with all of the new one instead of the rest of the old one.
+    """
     headers = {"Accept-Encoding": "identity", "User-Agent": "vod-ingest/1"}
     if start:
         headers["Range"] = f"bytes={start}-"
+        if if_range:
+            headers["If-Range"] = if_range
     for _ in range(settings.INGEST_URL_MAX_REDIRECTS + 1):
         response, pool = _request(url, headers)
         if response.status not in REDIRECTS:
@@ -135,6 +143,14 @@ def _had_it_all(response: urllib3.BaseHTTPResponse, start: int) -> bool:
     )
 
 
+def _validator(response: urllib3.BaseHTTPResponse) -> str | None:
+    """What names this version of the file: a strong ETag, else Last-Modified."""
+    etag = response.headers.get("ETag", "")
+    if etag and not etag.startswith("W/"):
+        return etag
+    return response.headers.get("Last-Modified")
+
+
 def _total(response: urllib3.BaseHTTPResponse) -> int | None:
     if response.status == 206:
         match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
@@ -162,7 +178,8 @@ def fetch_into(
     stored = parts.stored()
     start = stored[-1].offset + stored[-1].size if stored else 0
     with contextlib.ExitStack() as stack:
-        response = stack.enter_context(open_url(url, start=start))
+        validator = parts.validator() if start else None
+        response = stack.enter_context(open_url(url, start=start, if_range=validator))
         if start and _had_it_all(response, start):
             return stored
         if start and response.status == 200:
@@ -176,6 +193,8 @@ def fetch_into(
             start = 0
             response = stack.enter_context(open_url(url))
         _status_check(response)
+        if not start and (validator := _validator(response)):
+            parts.remember(validator)
         total = _total(response)
         if total is not None and total > settings.VIDEO_UPLOAD_MAX_BYTES:
             raise _too_big(total)

@@ -69,6 +69,7 @@ class Origin:
         self.ignore_range: set[str] = set()
         self.no_length: set[str] = set()
         self.hanging: set[str] = set()
+        self.etags: dict[str, str] = {}
         self.requests: list[tuple[str, str | None]] = []
         self.released = threading.Event()
         origin = self
@@ -121,6 +122,10 @@ class Origin:
             request.send_header("Content-Length", "0")
             request.end_headers()
             return
+        etag = self.etags.get(path)
+        if_range = request.headers.get("If-Range")
+        if match and if_range and if_range != etag:
+            match = None  # changed since: all of the new file, as RFC 9110 says
         if match and path not in self.ignore_range:
             start = int(match[1])
             request.send_response(206)
@@ -129,6 +134,8 @@ class Origin:
             )
         else:
             request.send_response(200)
+        if etag:
+            request.send_header("ETag", etag)
         body = data[start:]
         if path not in self.no_length:
             request.send_header("Content-Length", str(len(body)))

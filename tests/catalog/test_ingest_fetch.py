@@ -115,6 +115,21 @@ def test_a_server_that_ignores_range_is_taken_again_from_the_start(origin):
 
 
 @pytest.mark.django_db
+def test_a_file_changed_between_tries_is_fetched_whole_never_spliced(origin):
+    old, new = os.urandom(4 * PART), os.urandom(4 * PART)
+    origin.files["/film.mp4"], origin.etags["/film.mp4"] = old, '"v1"'
+    origin.drop_first["/film.mp4"] = 2 * PART + 10
+    video = _ingest(origin.url("/film.mp4"))
+    with pytest.raises(TransientFailure):
+        _fetch(video)
+    origin.files["/film.mp4"], origin.etags["/film.mp4"] = new, '"v2"'
+
+    assert _fetch(video) == "fetched"
+
+    assert _source_bytes(video) == new
+
+
+@pytest.mark.django_db
 def test_a_fetch_stopped_before_the_join_is_not_fetched_again(origin):
     data = os.urandom(2 * PART)
     origin.files["/film.mp4"] = data
