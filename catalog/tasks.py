@@ -10,6 +10,7 @@ from django.conf import settings
 from vod.storage import STORAGE_ERRORS, is_transient
 
 from . import services
+from .ingest import run as ingest_run
 from .models import Title
 from .services import uploads
 from .transcoding import pipeline, scratch
@@ -64,6 +65,36 @@ def video_transcode(self, video_id: int, job_token: str) -> str:
             video_id=video_id,
             job_token=job_token,
             reason="The transcode took too long.",
+        )
+        return "failed"
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=TRANSCODE_TIME_LIMIT,
+    soft_time_limit=TRANSCODE_TIME_LIMIT - 60,
+)
+def video_source_fetch(self, video_id: int, job_token: str) -> str:
+    """Copy or fetch a video's source from its location, then queue its transcode."""
+    try:
+        return ingest_run.fetch(video_id=video_id, job_token=job_token)
+    except TransientFailure as exc:
+        if self.request.retries >= settings.TRANSCODE_MAX_ATTEMPTS:
+            services.video_fail(
+                video_id=video_id,
+                job_token=job_token,
+                reason=f"Gave up after {self.request.retries + 1} tries: {exc.reason}",
+            )
+            return "failed"
+        # The retry resumes from the parts already stored.
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        services.video_fail(
+            video_id=video_id,
+            job_token=job_token,
+            reason="Fetching the source took too long.",
         )
         return "failed"
 

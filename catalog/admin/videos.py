@@ -14,8 +14,8 @@ from django.utils.html import format_html, format_html_join
 from vod.uploads import accepts_large_body
 
 from .. import services
-from ..models import AudioTrack, Episode, TextTrack, Title, Video
-from ..transcoding.subtitles import to_webvtt
+from ..models import Episode, TextTrack, Title, Video
+from .video_tracks import AudioTrackInline, TextTrackInline
 
 SOURCE_EXTENSIONS = (
     ".mp4",
@@ -37,6 +37,15 @@ class VideoForm(forms.ModelForm):
         label="Source file",
         help_text="A new file starts a new transcode; the current stream plays until it is done.",
     )
+    location = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Or its location",
+        help_text=(
+            "Where the source already is: s3://bucket/key (an allowed bucket; S3 "
+            "copies it) or an https:// URL (a worker fetches it)."
+        ),
+    )
     movie = forms.ModelChoiceField(
         queryset=Title.objects.filter(kind=Title.Kind.MOVIE, video__isnull=True),
         required=False,
@@ -57,7 +66,7 @@ class VideoForm(forms.ModelForm):
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload is None:
-            if self.instance.pk is None:
+            if self.instance.pk is None and not self.data.get("location", "").strip():
                 raise ValidationError("Choose the source file to upload.")
             return None
         services.video_source_check(size=upload.size)
@@ -69,6 +78,14 @@ class VideoForm(forms.ModelForm):
             )
         return upload
 
+    def clean_location(self):
+        location = self.cleaned_data.get("location", "").strip()
+        if not location:
+            return ""
+        if self.files.get("upload"):
+            raise ValidationError("Upload a file or give a location, not both.")
+        return services.video_source_location_check(location=location)
+
     def clean(self):
         cleaned = super().clean()
         # The service's own rules, checked before anything is stored.
@@ -78,84 +95,6 @@ class VideoForm(forms.ModelForm):
             episode=cleaned.get("episode"),
         )
         return cleaned
-
-
-class TextTrackForm(forms.ModelForm):
-    class Meta:
-        model = TextTrack
-        fields = ["language", "label", "kind", "is_default", "file"]
-        help_texts = {"file": "WebVTT or SRT (UTF-8); SRT is converted."}
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload and hasattr(upload, "content_type"):  # a new upload
-            # The conversion the service makes: a file it would refuse is
-            # refused here, next to the field, before anything is stored.
-            to_webvtt(upload.read(), upload.name)
-            upload.seek(0)
-        return upload
-
-
-class TextTrackInline(admin.TabularInline):
-    model = TextTrack
-    form = TextTrackForm
-    extra = 0
-
-
-class PublishedAudioTracks(forms.BaseInlineFormSet):
-    def get_queryset(self):
-        # Only the published revision's: an older one's rows wait for clean-up.
-        return super().get_queryset().filter(revision=self.instance.revision)
-
-
-class AudioTrackInline(admin.TabularInline):
-    """The published revision's audio renditions and their measured loudness."""
-
-    model = AudioTrack
-    formset = PublishedAudioTracks
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "Audio tracks (EBU R128 loudness measured in → out)"
-    fields = readonly_fields = [
-        "position",
-        "name",
-        "language",
-        "role",
-        "channels",
-        "loudness",
-        "true_peak",
-        "loudness_range",
-        "bandwidth",
-    ]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # Rows the pipeline writes: whoever may see the video sees them.
-        return request.user.has_perm("catalog.view_video")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    @staticmethod
-    def _span(before: float | None, after: float | None, unit: str) -> str:
-        def shown(value):
-            return "—" if value is None else f"{value:.1f}"
-
-        return f"{shown(before)} → {shown(after)} {unit}"
-
-    @admin.display(description="Integrated loudness")
-    def loudness(self, track: AudioTrack) -> str:
-        return self._span(track.loudness_in_lufs, track.loudness_out_lufs, "LUFS")
-
-    @admin.display(description="True peak")
-    def true_peak(self, track: AudioTrack) -> str:
-        return self._span(track.true_peak_in_dbtp, track.true_peak_out_dbtp, "dBTP")
-
-    @admin.display(description="Loudness range")
-    def loudness_range(self, track: AudioTrack) -> str:
-        return self._span(track.loudness_range_in_lu, track.loudness_range_out_lu, "LU")
 
 
 @admin.register(Video)
@@ -183,6 +122,8 @@ class VideoAdmin(admin.ModelAdmin):
         "failure_reason",
         "source_name",
         "source_size",
+        "ingest_location",
+        "ingest_fetched",
         "revision",
         "preview_revision",
         "hls_master_path",
@@ -200,7 +141,18 @@ class VideoAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             "Source",
-            {"fields": ["upload", "movie", "episode", "source_name", "source_size"]},
+            {
+                "fields": [
+                    "upload",
+                    "location",
+                    "movie",
+                    "episode",
+                    "source_name",
+                    "source_size",
+                    "ingest_location",
+                    "ingest_fetched",
+                ]
+            },
         ),
         (
             "Transcode",
@@ -285,6 +237,15 @@ class VideoAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description="Fetched so far")
+    def ingest_fetched(self, video: Video) -> str:
+        if not video.ingest_location:
+            return "—"
+        done = f"{video.ingest_bytes / 1e6:,.1f} MB"
+        if video.ingest_total_bytes:
+            return f"{done} of {video.ingest_total_bytes / 1e6:,.1f} MB"
+        return done
+
     @admin.display(description="Attached to")
     def attached_to(self, video: Video) -> str:
         owner = getattr(video, "title", None) or getattr(video, "episode", None)
@@ -328,6 +289,15 @@ class VideoAdmin(admin.ModelAdmin):
                 episode=form.cleaned_data.get("episode"),
             )
         upload = form.cleaned_data.get("upload")
+        location = form.cleaned_data.get("location")
+        if location:
+            services.video_source_ingest(video=obj, location=location)
+            obj.refresh_from_db()
+            self.message_user(
+                request,
+                "A worker will fetch the source from its location, then transcode it.",
+                messages.INFO,
+            )
         if upload is not None:
             services.video_source_attach(video=obj, file=upload, name=upload.name)
             obj.refresh_from_db()

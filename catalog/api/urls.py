@@ -28,6 +28,11 @@ urlpatterns = [
         name="api-video-source",
     ),
     path(
+        "videos/<uuid:uuid>/source/location/",
+        video_views.VideoSourceLocationApi.as_view(),
+        name="api-video-source-location",
+    ),
+    path(
         "videos/<uuid:uuid>/retranscode/",
         video_views.VideoRetranscodeApi.as_view(),
         name="api-video-retranscode",

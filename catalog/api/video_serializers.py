@@ -50,6 +50,9 @@ class VideoSerializer(serializers.ModelSerializer):
             "playable",
             "source_name",
             "source_size",
+            "ingest_location",
+            "ingest_bytes",
+            "ingest_total_bytes",
             "revision",
             "duration_seconds",
             "width",
@@ -95,6 +98,16 @@ class VideoCreateSerializer(serializers.Serializer):
 class SourceUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="The source video, sent as multipart form data."
+    )
+
+
+class SourceLocationSerializer(serializers.Serializer):
+    location = serializers.CharField(
+        max_length=2000,
+        help_text=(
+            "Where the source already is: s3://bucket/key (a bucket the platform "
+            "allows; S3 copies it) or an https:// URL (a worker fetches it)."
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from catalog.models import Video
 
 from .permissions import IsCatalogEditor
 from .video_serializers import (
+    SourceLocationSerializer,
     SourceUploadSerializer,
     TextTrackSerializer,
     TextTrackUploadSerializer,
@@ -86,6 +87,39 @@ class VideoSourceUploadApi(APIView):
             services.video_source_attach(video=video, file=upload, name=upload.name)
         except DjangoValidationError as exc:
             raise ValidationError({"file": exc.messages}) from exc
+        return Response(
+            VideoSerializer(_video(uuid)).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class VideoSourceLocationApi(APIView):
+    """Take the source from where it already is: S3 copies it, or a worker fetches it."""
+
+    permission_classes = [IsCatalogEditor]
+    # As uploading a source: a change to an existing video.
+    editor_permissions = {"POST": ["catalog.change_video"]}
+
+    @extend_schema(
+        request=SourceLocationSerializer,
+        responses={202: VideoSerializer},
+        description=(
+            "Queues a job that copies (s3://) or fetches (https://) the source, "
+            "then transcodes it; follow it on the video (stage, ingest_bytes). "
+            "Refused with 400 and the reason: a scheme other than s3 or https, "
+            "plain http://, a bucket not allowed, credentials in the URL, a host "
+            "at a private or local address."
+        ),
+    )
+    def post(self, request, uuid):
+        video = _video(uuid)
+        params = SourceLocationSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            services.video_source_ingest(
+                video=video, location=params.validated_data["location"]
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"location": exc.messages}) from exc
         return Response(
             VideoSerializer(_video(uuid)).data, status=status.HTTP_202_ACCEPTED
         )

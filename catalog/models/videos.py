@@ -39,6 +39,8 @@ class Video(models.Model):
     class Stage(models.TextChoices):
         NONE = "", "—"
         WAITING = "waiting", "Waiting for a worker"
+        COPYING = "copying", "Copying the source within S3"
+        FETCHING = "fetching", "Fetching the source from its URL"
         DOWNLOADING = "downloading", "Fetching the source"
         PROBING = "probing", "Reading the source"
         ENCODING = "encoding", "Encoding"
@@ -59,6 +61,15 @@ class Video(models.Model):
     source = models.FileField(upload_to=video_source_path, blank=True, max_length=300)
     source_name = models.CharField(max_length=255, blank=True)
     source_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # While a source is fetched from a location (s3://… or https://…): where
+    # from, and how far along; the location is cleared once the source is stored.
+    ingest_location = models.CharField(max_length=2000, blank=True)
+    ingest_bytes = models.PositiveBigIntegerField(
+        default=0, help_text="Bytes of the source fetched so far."
+    )
+    ingest_total_bytes = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The source's size, once its server says."
+    )
     probe = models.JSONField(null=True, blank=True, editable=False)
     revision = models.CharField(
         max_length=64, blank=True, help_text="The published revision, if any."

@@ -1,7 +1,8 @@
 """Every write to the catalog: titles and credits, and video assets.
 
 One module per job: editors' writes to titles (``titles``), videos
-(``videos``) and their text tracks (``text_tracks``); the transcode worker's
+(``videos``), sources fetched from a location (``video_ingest``) and their
+text tracks (``text_tracks``); the transcode worker's
 lease on a job (``video_lease``); beat's upkeep (``video_upkeep``).
 """
 
@@ -14,6 +15,7 @@ from .titles import (
     title_search_refresh,
     title_unpublish,
 )
+from .video_ingest import video_source_ingest, video_source_location_check
 from .video_lease import LeaseLost, video_abandon_revision, video_claim, video_fail
 from .video_upkeep import video_revisions_cleanup, video_transcode_reap
 from .videos import (
@@ -46,5 +48,7 @@ __all__ = [
     "video_revisions_cleanup",
     "video_source_attach",
     "video_source_check",
+    "video_source_ingest",
+    "video_source_location_check",
     "video_transcode_reap",
 ]

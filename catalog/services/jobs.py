@@ -1,6 +1,7 @@
 """What editors, workers and beat share about a transcode job.
 
-A transcode is identified by ``Video.job_token``: asking for a new one (a new
+A job (fetching a source from its location, then its transcode; or a
+transcode alone) is identified by ``Video.job_token``: asking for a new one (a new
 source, a re-transcode) issues a new token, and every write a worker makes is
 conditional on the token it was given (see ``video_lease``), so a stale or
 duplicated task can never overwrite the work of the current one.
@@ -28,6 +29,9 @@ def video_job_new(*, video: Video) -> None:
     video.heartbeat_at = None
     video.started_at = None
     video.finished_at = None
+    video.ingest_location = ""
+    video.ingest_bytes = 0
+    video.ingest_total_bytes = None
 
 
 def video_transcode_queue(*, video: Video) -> None:
@@ -36,6 +40,17 @@ def video_transcode_queue(*, video: Video) -> None:
 
     video_id, token = video.pk, str(video.job_token)
     transaction.on_commit(lambda: video_transcode.delay(video_id, token))
+
+
+def video_job_queue(*, video: Video) -> None:
+    """Send the video's current job, a fetch or a transcode, on commit."""
+    if video.ingest_location:
+        from ..tasks import video_source_fetch
+
+        video_id, token = video.pk, str(video.job_token)
+        transaction.on_commit(lambda: video_source_fetch.delay(video_id, token))
+    else:
+        video_transcode_queue(video=video)
 
 
 def video_revision_retire(*, video: Video, revision: str, grace: bool) -> None:

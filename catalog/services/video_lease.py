@@ -35,27 +35,34 @@ def _lease_lost(video_id: int) -> LeaseLost:
     return LeaseLost(f"Video {video_id} is no longer this worker's job.")
 
 
-def video_claim(*, video_id: int, job_token: str, worker: str) -> Video | None:
-    """Take the job if it is still wanted and nobody live holds it; else None."""
+def video_claim(
+    *, video_id: int, job_token: str, worker: str, fetch: bool = False
+) -> Video | None:
+    """Take the job if it is still wanted and nobody live holds it; else None.
+
+    With ``fetch`` the job is fetching the source from its location, else the
+    transcode: neither task ever takes the other's job.
+    """
     now = timezone.now()
     stale = now - datetime.timedelta(
         seconds=settings.TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS
     )
-    claimed = (
-        Video.objects.filter(pk=video_id, job_token=job_token)
-        .filter(
-            Q(status__in=[Video.Status.UPLOADED, Video.Status.QUEUED])
-            | Q(status=Video.Status.PROCESSING, heartbeat_at__lt=stale)
-        )
-        .update(
-            status=Video.Status.PROCESSING,
-            stage=Video.Stage.DOWNLOADING,
-            attempts=F("attempts") + 1,
-            worker=worker[:200],
-            heartbeat_at=now,
-            started_at=now,
-            failure_reason="",
-        )
+    claimable = Video.objects.filter(pk=video_id, job_token=job_token)
+    if fetch:
+        claimable = claimable.exclude(ingest_location="")
+    else:
+        claimable = claimable.filter(ingest_location="")
+    claimed = claimable.filter(
+        Q(status__in=[Video.Status.UPLOADED, Video.Status.QUEUED])
+        | Q(status=Video.Status.PROCESSING, heartbeat_at__lt=stale)
+    ).update(
+        status=Video.Status.PROCESSING,
+        stage=Video.Stage.WAITING if fetch else Video.Stage.DOWNLOADING,
+        attempts=F("attempts") + 1,
+        worker=worker[:200],
+        heartbeat_at=now,
+        started_at=now,
+        failure_reason="",
     )
     return Video.objects.get(pk=video_id) if claimed else None
 

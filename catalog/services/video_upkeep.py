@@ -1,4 +1,4 @@
-"""Beat's jobs on video assets: hand on or fail stalled transcodes, delete old revisions."""
+"""Beat's jobs on video assets: hand on or fail stalled jobs, delete old revisions."""
 
 import datetime
 import logging
@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import AudioTrack, Rendition, RevisionCleanup, Video
-from .jobs import video_transcode_queue
+from .jobs import video_job_queue
 from .video_lease import video_fail
 
 logger = logging.getLogger(__name__)
@@ -27,11 +27,7 @@ def video_transcode_reap() -> dict:
             if video_fail(
                 video_id=video.pk,
                 job_token=str(video.job_token),
-                reason=(
-                    f"The transcode stopped {video.attempts} times without finishing "
-                    "(its worker died or was stopped). Try a re-transcode, or check "
-                    "the source."
-                ),
+                reason=_gave_up(video),
             ):
                 failed += 1
             continue
@@ -47,7 +43,7 @@ def video_transcode_reap() -> dict:
             )
             if moved:
                 video.status = Video.Status.QUEUED
-                video_transcode_queue(video=video)
+                video_job_queue(video=video)
                 requeued += 1
     # Queued jobs whose message was lost (broker restarted, purged) are sent again;
     # a duplicate is harmless, the claim lets one through.
@@ -60,7 +56,7 @@ def video_transcode_reap() -> dict:
     for video in lost:
         with transaction.atomic():
             Video.objects.filter(pk=video.pk).update(updated_at=now)
-            video_transcode_queue(video=video)
+            video_job_queue(video=video)
             resent += 1
     if requeued or failed or resent:
         logger.warning(
@@ -70,6 +66,18 @@ def video_transcode_reap() -> dict:
             resent,
         )
     return {"requeued": requeued, "failed": failed, "resent": resent}
+
+
+def _gave_up(video: Video) -> str:
+    if video.ingest_location:
+        return (
+            f"Fetching the source stopped {video.attempts} times without finishing "
+            "(its worker died or was stopped). Give its location again to retry."
+        )
+    return (
+        f"The transcode stopped {video.attempts} times without finishing "
+        "(its worker died or was stopped). Try a re-transcode, or check the source."
+    )
 
 
 def video_revisions_cleanup() -> int:

@@ -3,6 +3,7 @@
 import pytest
 
 from catalog.models import Title, Video
+from tests.catalog.https_origin import Origin
 from tests.helpers import (
     make_test_clip,
     run_manage,
@@ -94,3 +95,38 @@ def test_ingest_refuses_a_missing_file(transactional_db, shared_env):
     assert result.returncode == 1
     assert "no such file" in result.stderr
     assert not Title.objects.exists()
+
+
+def test_ingest_wait_fetches_an_https_location_with_a_real_worker(
+    transactional_db, shared_env, tiny_source, tmp_path
+):
+    origin = Origin(tmp_path)
+    origin.files["/deliveries/tiny.mp4"] = tiny_source.read_bytes()
+    origin.drop_first["/deliveries/tiny.mp4"] = 5000  # the first try breaks off
+    env = {
+        **shared_env,
+        "INGEST_URL_CA_BUNDLE": str(origin.cert),
+        "INGEST_URL_ALLOW_PRIVATE_HOSTS": "localhost",  # the test-only setting
+        "INGEST_URL_PART_BYTES": "4096",
+    }
+    worker = start_worker(queues="default,transcode", env=env)
+    try:
+        result = run_manage(
+            "ingest",
+            origin.url("/deliveries/tiny.mp4"),
+            "--title",
+            "Fetched Film",
+            "--wait",
+            env=env,
+            timeout=240,
+        )
+    finally:
+        stop_process(worker)
+        origin.stop()
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Ready: videos/" in result.stdout
+    video = Title.objects.get(name="Fetched Film").video
+    assert video.status == Video.Status.READY
+    assert video.source_name == "tiny.mp4"
+    assert origin.requests[1] == ("/deliveries/tiny.mp4", "bytes=5000-")

@@ -111,3 +111,24 @@ TRANSCODE_MAX_MEMORY_BYTES = env_int("TRANSCODE_MAX_MEMORY_BYTES", 16 * 1024**3)
 # `manage.py ingest --wait` says plainly when no worker has taken the job by then.
 INGEST_NO_WORKER_WARNING_SECONDS = env_int("INGEST_NO_WORKER_WARNING_SECONDS", 15)
 VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 20 * 1024**3)
+
+# --- Ingest from where the master already is ---------------------------------------
+# s3://bucket/key locations are copied by S3 itself, only from these buckets
+# (none by default: such locations are refused until an operator names some).
+INGEST_S3_BUCKETS = env_list("INGEST_S3_BUCKETS")
+# Objects above this size are copied in parts of this size (S3 copies at most
+# 5 GB in one request).
+INGEST_S3_MULTIPART_COPY_BYTES = env_int("INGEST_S3_MULTIPART_COPY_BYTES", 1024**3)
+# https:// locations are fetched by a worker, in parts of this size stored as
+# they arrive, so a retry resumes (with Range) from the last part stored.
+INGEST_URL_PART_BYTES = env_int("INGEST_URL_PART_BYTES", 64 * 1024**2)
+INGEST_URL_CONNECT_TIMEOUT_SECONDS = float(
+    env("INGEST_URL_CONNECT_TIMEOUT_SECONDS", "10")
+)
+INGEST_URL_READ_TIMEOUT_SECONDS = float(env("INGEST_URL_READ_TIMEOUT_SECONDS", "60"))
+INGEST_URL_MAX_REDIRECTS = env_int("INGEST_URL_MAX_REDIRECTS", 5)
+# CA certificates to trust instead of the system's (a file of PEM certificates).
+INGEST_URL_CA_BUNDLE = env("INGEST_URL_CA_BUNDLE")
+# For tests only: host names that may resolve to private or loopback addresses.
+# Empty in every real deployment, where such addresses are always refused.
+INGEST_URL_ALLOW_PRIVATE_HOSTS = env_list("INGEST_URL_ALLOW_PRIVATE_HOSTS")

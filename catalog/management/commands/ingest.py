@@ -1,5 +1,10 @@
-"""``python manage.py ingest PATH --title "Name" [--wait]``: a source from the shell."""
+"""``python manage.py ingest PATH --title "Name" [--wait]``: a source from the shell.
 
+PATH is a local file, or where the source already is: s3://bucket/key (an
+allowed bucket; S3 copies it) or an https:// URL (a worker fetches it).
+"""
+
+import re
 import time
 from pathlib import Path
 
@@ -13,6 +18,9 @@ from django.utils.text import slugify
 from catalog import services
 from catalog.models import Title, Video
 
+# Anything with a scheme is a location (refused with its reason if not allowed).
+LOCATION = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
 
 class Command(BaseCommand):
     help = (
@@ -21,7 +29,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The source file.")
+        parser.add_argument(
+            "path",
+            help="The source file, or its location: s3://bucket/key or https://…",
+        )
         parser.add_argument("--title", required=True, help="The movie's name.")
         parser.add_argument(
             "--wait",
@@ -38,6 +49,27 @@ class Command(BaseCommand):
     def handle(
         self, *args, path: str, title: str, wait: bool, timeout: float, **options
     ):
+        if LOCATION.match(path):
+            video, movie = self._ingest_location(path, title)
+            self.stdout.write(
+                f"Queued video {video.uuid} for “{movie.name}” from {path}."
+            )
+        else:
+            video, movie = self._ingest_file(path, title)
+        if wait:
+            self._wait(video, timeout)
+
+    def _ingest_location(self, location: str, title: str) -> tuple[Video, Title]:
+        with transaction.atomic():
+            movie = self._movie(title.strip())
+            try:
+                video = movie.video or services.video_create(title=movie)
+                video = services.video_source_ingest(video=video, location=location)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+        return video, movie
+
+    def _ingest_file(self, path: str, title: str) -> tuple[Video, Title]:
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"{path}: no such file.")
@@ -58,8 +90,7 @@ class Command(BaseCommand):
             f"Queued video {video.uuid} for “{movie.name}” "
             f"({source.stat().st_size / 1e6:.1f} MB)."
         )
-        if wait:
-            self._wait(video, timeout)
+        return video, movie
 
     def _movie(self, name: str) -> Title:
         if not name:
@@ -88,6 +119,8 @@ class Command(BaseCommand):
                 line += f" · {video.get_stage_display()}"
             if video.status == Video.Status.PROCESSING:
                 line += f" · {video.progress}%"
+            if video.ingest_location and video.ingest_bytes:
+                line += f" · {video.ingest_bytes / 1e6:,.0f} MB fetched"
             if line != last_line:
                 self.stdout.write(line)
                 last_line = line
@@ -95,7 +128,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Ready: {video.hls_master_path}"))
                 return
             if video.status == Video.Status.FAILED:
-                raise CommandError(f"Transcode failed: {video.failure_reason}")
+                failed = "Fetching the source" if video.ingest_location else "Transcode"
+                raise CommandError(f"{failed} failed: {video.failure_reason}")
             waited = time.monotonic() - started
             if (
                 not warned
@@ -103,10 +137,11 @@ class Command(BaseCommand):
                 and waited > no_worker_after
             ):
                 warned = True
+                queue = "default" if video.ingest_location else "transcode"
                 self.stderr.write(
                     f"No worker has picked the job up after {no_worker_after} s: "
-                    "is a worker consuming the 'transcode' queue? Start one with "
-                    "`celery -A vod worker --queues transcode` (or `make run`). "
+                    f"is a worker consuming the '{queue}' queue? Start one with "
+                    f"`celery -A vod worker --queues {queue}` (or `make run`). "
                     "Still waiting…"
                 )
             if timeout and waited > timeout:
