@@ -9,7 +9,7 @@ from django.conf import settings
 
 from . import services
 from .models import Title
-from .transcoding import pipeline, scratch
+from .transcoding import pipeline, repackage, scratch
 from .transcoding.errors import TransientFailure
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,35 @@ def video_transcode(self, video_id: int, job_token: str) -> str:
             video_id=video_id,
             job_token=job_token,
             reason="The transcode took too long.",
+        )
+        return "failed"
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=TRANSCODE_TIME_LIMIT,
+    soft_time_limit=TRANSCODE_TIME_LIMIT - 60,
+)
+def video_repackage(self, video_id: int, job_token: str) -> str:
+    """Publish a video's changed tracks as a new revision, its video copied."""
+    try:
+        return repackage.repackage(video_id=video_id, job_token=job_token)
+    except TransientFailure as exc:
+        if self.request.retries >= settings.TRANSCODE_MAX_ATTEMPTS:
+            services.video_fail(
+                video_id=video_id,
+                job_token=job_token,
+                reason=f"Gave up after {self.request.retries + 1} tries: {exc.reason}",
+            )
+            return "failed"
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        services.video_fail(
+            video_id=video_id,
+            job_token=job_token,
+            reason="Publishing the track changes took too long.",
         )
         return "failed"
 

@@ -1,7 +1,10 @@
+from .audio import AddedAudioTrack, AudioTrackOverride
 from .titles import Credit, Episode, Genre, Person, Season, Title
 from .videos import AudioTrack, Rendition, RevisionCleanup, TextTrack, Video
 
 __all__ = [
+    "AddedAudioTrack",
+    "AudioTrackOverride",
     "AudioTrack",
     "Credit",
     "Episode",

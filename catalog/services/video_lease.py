@@ -17,7 +17,7 @@ from django.utils import timezone
 from ..caching import catalog_cache_invalidate
 from ..models import AudioTrack, Rendition, RevisionCleanup, Video
 from ..transcoding import layout
-from .jobs import video_revision_retire
+from .jobs import video_job_new, video_job_queue, video_revision_retire
 
 
 class LeaseLost(Exception):
@@ -161,6 +161,11 @@ def video_revision_publish(
     RevisionCleanup.objects.filter(video=video, revision=revision).delete()
     transaction.on_commit(catalog_cache_invalidate)
     video.refresh_from_db()
+    if video.repackage_wanted:
+        # Tracks changed while this job ran: publish them on top of it.
+        video_job_new(video=video, kind=Video.JobKind.REPACKAGE)
+        video.save()
+        video_job_queue(video=video)
     return video
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import AudioTrack, Rendition, RevisionCleanup, Video
-from .jobs import video_transcode_queue
+from .jobs import video_job_queue
 from .video_lease import video_fail
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def video_transcode_reap() -> dict:
             )
             if moved:
                 video.status = Video.Status.QUEUED
-                video_transcode_queue(video=video)
+                video_job_queue(video=video)
                 requeued += 1
     # Queued jobs whose message was lost (broker restarted, purged) are sent again;
     # a duplicate is harmless, the claim lets one through.
@@ -60,7 +60,7 @@ def video_transcode_reap() -> dict:
     for video in lost:
         with transaction.atomic():
             Video.objects.filter(pk=video.pk).update(updated_at=now)
-            video_transcode_queue(video=video)
+            video_job_queue(video=video)
             resent += 1
     if requeued or failed or resent:
         logger.warning(

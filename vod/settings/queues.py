@@ -24,7 +24,10 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"catalog.tasks.video_transcode": {"queue": "transcode"}}
+CELERY_TASK_ROUTES = {
+    "catalog.tasks.video_transcode": {"queue": "transcode"},
+    "catalog.tasks.video_repackage": {"queue": "transcode"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
