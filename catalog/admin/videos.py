@@ -14,8 +14,22 @@ from django.utils.html import format_html, format_html_join
 from vod.uploads import accepts_large_body
 
 from .. import services
-from ..models import AudioTrack, Episode, TextTrack, Title, Video
+from ..models import (
+    AddedAudioTrack,
+    AudioTrack,
+    AudioTrackOverride,
+    Episode,
+    TextTrack,
+    Title,
+    Video,
+)
 from ..transcoding.subtitles import to_webvtt
+from .audio import (
+    AddedAudioTrackInline,
+    AudioOverrideInline,
+    save_added_audio,
+    save_overrides,
+)
 
 SOURCE_EXTENSIONS = (
     ".mp4",
@@ -174,7 +188,12 @@ class VideoAdmin(admin.ModelAdmin):
     list_select_related = ["title", "episode__season__title"]
     search_fields = ["uuid", "source_name", "title__name", "episode__name"]
     actions = ["retranscode"]
-    inlines = [AudioTrackInline, TextTrackInline]
+    inlines = [
+        AudioTrackInline,
+        AudioOverrideInline,
+        AddedAudioTrackInline,
+        TextTrackInline,
+    ]
     readonly_fields = [
         "uuid",
         "status_badge",
@@ -257,9 +276,22 @@ class VideoAdmin(admin.ModelAdmin):
         return [
             inline
             for inline in super().get_inline_instances(request, obj)
-            if not isinstance(inline, AudioTrackInline)
-            or (obj is not None and request.method in ("GET", "HEAD"))
+            if self._shows(inline, request, obj)
         ]
+
+    @staticmethod
+    def _shows(inline, request, obj) -> bool:
+        if isinstance(inline, AudioTrackInline):
+            return obj is not None and request.method in ("GET", "HEAD")
+        if isinstance(inline, AddedAudioTrackInline | AudioOverrideInline):
+            # Only on a video that exists; a form posted without them (a
+            # script, an older page) leaves them as they are.
+            prefix = inline.model._meta.get_field("video").remote_field.related_name
+            return obj is not None and (
+                request.method in ("GET", "HEAD")
+                or f"{prefix}-TOTAL_FORMS" in request.POST
+            )
+        return True
 
     @admin.display(description="Renditions")
     def renditions_table(self, video: Video):
@@ -338,6 +370,10 @@ class VideoAdmin(admin.ModelAdmin):
             )
 
     def save_formset(self, request, form, formset, change: bool) -> None:
+        if formset.model is AddedAudioTrack:
+            return save_added_audio(formset, form.instance)
+        if formset.model is AudioTrackOverride:
+            return save_overrides(formset, form.instance)
         if formset.model is not TextTrack:
             return super().save_formset(request, form, formset, change)
         # Every change goes through the services, which convert the file and

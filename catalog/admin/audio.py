@@ -1,0 +1,139 @@
+"""Editors' audio on a video's page: tracks added as files, and overrides.
+
+Every save goes through the services, which check the file, store it and
+republish the video by repackaging (its video is not encoded again).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .. import services
+from ..models import AddedAudioTrack, AudioTrackOverride
+
+AUDIO_FIELDS = ["file", "language", "name", "role"]
+
+
+class AddedAudioTrackForm(forms.ModelForm):
+    class Meta:
+        model = AddedAudioTrack
+        fields = AUDIO_FIELDS
+        help_texts = {
+            "file": "The track alone (WAV, FLAC, MP3, AAC, M4A, MKA or Ogg); it "
+            "is trimmed or padded with silence to the video's length."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # An added track is replaced (removed, then added again), never edited.
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "content_type"):  # a new upload
+            # The service's own check, next to the field, before anything is stored.
+            services.added_audio_check(file=upload)
+        return upload
+
+
+class _EditorsOfTheVideo:
+    """Whoever may change the video may change its audio."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("catalog.change_video")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("catalog.change_video")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("catalog.change_video")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("catalog.view_video")
+
+
+class AddedAudioTrackInline(_EditorsOfTheVideo, admin.TabularInline):
+    model = AddedAudioTrack
+    form = AddedAudioTrackForm
+    extra = 0
+    verbose_name_plural = "Audio tracks added later (dubs and audio descriptions)"
+    fields = [*AUDIO_FIELDS, "duration_seconds", "length_warning"]
+    readonly_fields = ["duration_seconds", "length_warning"]
+
+    @admin.display(description="Warning")
+    def length_warning(self, track: AddedAudioTrack):
+        if not track.warning:
+            return "—"
+        return format_html('<strong style="color:#c62828">{}</strong>', track.warning)
+
+
+class AudioOverrideForm(forms.ModelForm):
+    class Meta:
+        model = AudioTrackOverride
+        fields = ["position", "role", "name", "language"]
+        help_texts = {
+            "position": "The source's audio track, from 0 (as listed above).",
+            "role": "Blank keeps the source's.",
+        }
+
+    def clean_position(self):
+        position = self.cleaned_data["position"]
+        services.audio_override_check(video=self.instance.video, position=position)
+        return position
+
+
+class AudioOverrideInline(_EditorsOfTheVideo, admin.TabularInline):
+    model = AudioTrackOverride
+    form = AudioOverrideForm
+    extra = 0
+    verbose_name_plural = (
+        "Source audio tracks as editors set them (role, name, language)"
+    )
+
+
+def save_added_audio(formset, video) -> None:
+    """Add and remove tracks through the services (rows are never edited)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for deleted in formset.deleted_forms:
+        if deleted.instance.pk:
+            services.audio_track_remove(track=deleted.instance)
+            formset.deleted_objects.append(deleted.instance)
+    for form in formset.forms:
+        if form in formset.deleted_forms or form.instance.pk or not form.has_changed():
+            continue
+        data = form.cleaned_data
+        formset.new_objects.append(
+            services.audio_track_add(
+                video=video,
+                file=data["file"],
+                language=data["language"],
+                name=data["name"],
+                role=data["role"],
+            )
+        )
+
+
+def save_overrides(formset, video) -> None:
+    """Set or clear overrides through the service (a deleted one is cleared)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for deleted in formset.deleted_forms:
+        if deleted.instance.pk:
+            services.audio_track_override(
+                video=video, position=deleted.instance.position
+            )
+            formset.deleted_objects.append(deleted.instance)
+    for form in formset.forms:
+        if form in formset.deleted_forms or not form.has_changed():
+            continue
+        data = form.cleaned_data
+        if form.instance.pk and data["position"] != form.instance.position:
+            services.audio_track_override(video=video, position=form.instance.position)
+        services.audio_track_override(
+            video=video,
+            position=data["position"],
+            role=data["role"],
+            name=data["name"],
+            language=data["language"],
+        )
