@@ -12,8 +12,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 from catalog import services
-from catalog.models import AddedAudioTrack, AudioTrack, Video
+from catalog.models import AddedAudioTrack, AudioTrack, AudioTrackOverride, Video
 from catalog.transcoding import audio, encode, pipeline, repackage
+from catalog.transcoding.audio_tracks import TrackPlan, with_editors
 from catalog.transcoding.publish import files_under
 
 from .conftest import ffmpeg
@@ -341,3 +342,61 @@ def test_a_too_big_file_is_refused(transcoded, tmp_path, settings):
         add(video, speech(tmp_path, "big.wav", 2.5), language="fr", name="Français")
     assert "limit" in " ".join(refused.value.messages)
     assert not AddedAudioTrack.objects.exists()
+
+
+def test_a_dub_added_to_a_video_without_sound_becomes_its_default_track(
+    transcoded, settings, tmp_path, video_encode_spy
+):
+    video, _ = transcoded("no_audio")
+    video_encode_spy.reset_mock()
+    before = stored(video, video.revision)
+    add(video, speech(tmp_path, "en.wav", 2, channels=6), language="en", name="English")
+    video, outcome = run_queued(video)
+    assert outcome == "ready", video.failure_reason
+    video_encode_spy.assert_not_called()
+    playlist = master(settings, video)
+    audio_media = [m for m in playlist.media if m.type == "AUDIO"]
+    assert {(m.group_id, m.channels, m.default) for m in audio_media} == {
+        ("aac-2", "2", "YES"),
+        ("aac-6", "6", "YES"),
+    }
+    assert all(v.stream_info.audio in ("aac-2", "aac-6") for v in playlist.playlists)
+    assert all("mp4a.40.2" in v.stream_info.codecs for v in playlist.playlists)
+    after = stored(video, video.revision)
+    for name in before:
+        if name not in ("master.m3u8", "manifest.mpd"):
+            assert after[name] == before[name], name
+
+
+def _plan(position, role, language="en", name=None):
+    return TrackPlan(
+        position=position,
+        stream_index=position + 1,
+        language=language,
+        name=name or f"Track {position}",
+        role=role,
+        layouts=(2,),
+    )
+
+
+def test_editors_main_wins_one_main_remains_and_names_stay_unique():
+    tracks = [_plan(0, "main"), _plan(1, "dub"), _plan(2, "description")]
+    override = AudioTrackOverride(position=1, role="main", name="Track 0")
+    added = AddedAudioTrack(
+        pk=7, position=1000, language="fr", name="Track 0", role="dub", channels=2
+    )
+    planned = with_editors(tracks, overrides=[override], added=[added])
+    assert [(t.position, t.role, t.name) for t in planned] == [
+        (0, "dub", "Track 0"),
+        (1, "main", "Track 0 (2)"),
+        (2, "description", "Track 2"),
+        (1000, "dub", "Track 0 (3)"),
+    ]
+    assert planned[-1].added_id == 7
+    # The main turned into a description: the first other track takes over.
+    demoted = with_editors(
+        tracks,
+        overrides=[AudioTrackOverride(position=0, role="description")],
+        added=[],
+    )
+    assert [t.role for t in demoted] == ["description", "main", "description"]
