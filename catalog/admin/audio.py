@@ -1,4 +1,5 @@
-"""Editors' audio on a video's page: tracks added as files, and overrides.
+"""Audio on a video's admin page: the published tracks and their loudness, the
+tracks editors added as files, and their overrides of the source's tracks.
 
 Every save goes through the services, which check the file, store it and
 republish the video by repackaging (its video is not encoded again).
@@ -9,7 +10,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from .. import services
-from ..models import AddedAudioTrack, AudioTrackOverride
+from ..models import AddedAudioTrack, AudioTrack, AudioTrackOverride
 
 AUDIO_FIELDS = ["file", "language", "name", "role"]
 
@@ -91,6 +92,62 @@ class AudioOverrideInline(_EditorsOfTheVideo, admin.TabularInline):
     verbose_name_plural = (
         "Source audio tracks as editors set them (role, name, language)"
     )
+
+
+class PublishedAudioTracks(forms.BaseInlineFormSet):
+    def get_queryset(self):
+        # Only the published revision's: an older one's rows wait for clean-up.
+        return super().get_queryset().filter(revision=self.instance.revision)
+
+
+class AudioTrackInline(admin.TabularInline):
+    """The published revision's audio renditions and their measured loudness."""
+
+    model = AudioTrack
+    formset = PublishedAudioTracks
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Audio tracks (EBU R128 loudness measured in → out)"
+    fields = readonly_fields = [
+        "position",
+        "name",
+        "language",
+        "role",
+        "channels",
+        "loudness",
+        "true_peak",
+        "loudness_range",
+        "bandwidth",
+    ]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Rows the pipeline writes: whoever may see the video sees them.
+        return request.user.has_perm("catalog.view_video")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @staticmethod
+    def _span(before: float | None, after: float | None, unit: str) -> str:
+        def shown(value):
+            return "—" if value is None else f"{value:.1f}"
+
+        return f"{shown(before)} → {shown(after)} {unit}"
+
+    @admin.display(description="Integrated loudness")
+    def loudness(self, track: AudioTrack) -> str:
+        return self._span(track.loudness_in_lufs, track.loudness_out_lufs, "LUFS")
+
+    @admin.display(description="True peak")
+    def true_peak(self, track: AudioTrack) -> str:
+        return self._span(track.true_peak_in_dbtp, track.true_peak_out_dbtp, "dBTP")
+
+    @admin.display(description="Loudness range")
+    def loudness_range(self, track: AudioTrack) -> str:
+        return self._span(track.loudness_range_in_lu, track.loudness_range_out_lu, "LU")
 
 
 def save_added_audio(formset, video) -> None:

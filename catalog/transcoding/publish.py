@@ -60,17 +60,14 @@ class RevisionWriter:
         """Store a copy of the stored file ``source`` as ``name``, the same bytes:
         on the server side where the storage can (S3), else a plain copy."""
         copy = getattr(self.storage, "copy", None)
-        if copy is None:
-            try:
+        try:
+            if copy is not None:
+                copy(source, self.path(name))
+            else:
                 with self.storage.open(source, "rb") as handle:
                     self._save(name, File(handle))
-            except STORAGE_ERRORS as exc:
-                raise storage_failure(exc, f"Could not copy {source}") from exc
-        else:
-            try:
-                copy(source, self.path(name))
-            except STORAGE_ERRORS as exc:
-                raise storage_failure(exc, f"Could not copy {source}") from exc
+        except STORAGE_ERRORS as exc:
+            raise storage_failure(exc, f"Could not copy {source}") from exc
         self.stored.add(name)
         return self.path(name)
 

@@ -4,12 +4,14 @@ import datetime
 import uuid
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalog import services
 from catalog.models import Video
 from catalog.services import video_lease
-from catalog.tasks import video_transcode
+from catalog.tasks import video_repackage, video_transcode
+from catalog.transcoding import repackage
 from tests.catalog.factories import VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -186,8 +188,6 @@ def test_claim_with_a_superseded_token_is_refused():
 def test_a_dead_repackage_is_requeued_as_a_repackage(
     settings, django_capture_on_commit_callbacks, queued_tasks, monkeypatch
 ):
-    from catalog.tasks import video_repackage
-
     repackages = []
     monkeypatch.setattr(video_repackage, "delay", lambda *args: repackages.append(args))
     settings.TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS = 90
@@ -216,11 +216,7 @@ def test_a_dead_repackage_is_requeued_as_a_repackage(
 
 
 def test_a_new_track_change_supersedes_a_queued_repackage(transcoded, tmp_path):
-    from catalog.transcoding import repackage
-
     video, _ = transcoded("no_audio")
-    from django.core.files.base import ContentFile
-
     vtt = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"
     services.text_track_add(
         video=video, language="en", label="English", file=ContentFile(vtt, name="a.vtt")
