@@ -4,18 +4,18 @@ from unittest import mock
 
 import pytest
 from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog import services
 from catalog.models import Video
 from catalog.transcoding import pipeline, repackage
 from tests.catalog.transcoding.conftest import ffmpeg
-from tests.helpers import make_test_clip
-from tests.test_s3 import s3, s3_endpoint  # noqa: F401 (fixtures)
+from tests.helpers import make_test_clip, start_worker, stop_process, wait_for
+from tests.test_s3 import _editor, s3, s3_endpoint  # noqa: F401 (fixtures)
 from vod.storage import _S3, MediaStorage
 
-pytestmark = pytest.mark.django_db
 
-
+@pytest.mark.django_db
 def test_a_dub_added_on_s3_is_copied_server_side_byte_for_byte(
     settings,
     s3,  # noqa: F811
@@ -89,3 +89,58 @@ def test_a_dub_added_on_s3_is_copied_server_side_byte_for_byte(
     )
     assert 'LANGUAGE="fr"' in master["Body"].read().decode()
     assert video.status == Video.Status.READY
+
+
+def _settled(video_id: int, revision: str):
+    current = Video.objects.get(pk=video_id)
+    if current.status == Video.Status.FAILED or (
+        current.status == Video.Status.READY and current.revision != revision
+    ):
+        return current
+    return None
+
+
+def test_an_editor_adds_a_dub_and_a_real_worker_publishes_it(
+    transactional_db,
+    s3,  # noqa: F811
+    tmp_path,
+    api_client,
+):
+    worker = start_worker(
+        queues="transcode",
+        env=s3.worker_env(TRANSCODE_SCRATCH_DIR=str(tmp_path / "scratch")),
+    )
+    try:
+        source = make_test_clip(tmp_path / "s.mp4", size="320x240", rate=24, seconds=3)
+        video = services.video_create()
+        with open(source, "rb") as handle:
+            video = services.video_source_attach(
+                video=video, file=File(handle, name="s.mp4"), name="s.mp4"
+            )
+        video = wait_for(lambda: _settled(video.pk, ""), timeout=180, what="transcode")
+        assert video.status == Video.Status.READY, video.failure_reason
+        published = video.revision
+
+        dub = tmp_path / "dub.wav"
+        ffmpeg("-f", "lavfi", "-i", "sine=frequency=300:duration=3", str(dub))
+        api_client.force_authenticate(_editor())
+        response = api_client.post(
+            f"/api/v1/videos/{video.uuid}/audio-tracks/",
+            {
+                "file": SimpleUploadedFile("dub.wav", dub.read_bytes()),
+                "language": "es",
+                "name": "Español",
+                "role": "dub",
+            },
+            format="multipart",
+        )
+        assert response.status_code == 201, response.content
+        video = wait_for(
+            lambda: _settled(video.pk, published), timeout=180, what="repackage"
+        )
+    finally:
+        stop_process(worker)
+    assert video.status == Video.Status.READY, video.failure_reason
+    assert video.job_kind == Video.JobKind.REPACKAGE
+    master = s3.client.get_object(Bucket=s3.media_bucket, Key=video.hls_master_path)
+    assert 'LANGUAGE="es"' in master["Body"].read().decode()

@@ -400,3 +400,40 @@ def test_editors_main_wins_one_main_remains_and_names_stay_unique():
         added=[],
     )
     assert [t.role for t in demoted] == ["description", "main", "description"]
+
+
+def test_a_track_added_before_a_queued_transcode_starts_is_part_of_it(
+    db, media_source, settings, tmp_path
+):
+    video = services.video_create()
+    path = media_source("normal")
+    with open(path, "rb") as handle:
+        video = services.video_source_attach(
+            video=video, file=File(handle, name=path.name), name=path.name
+        )
+    token = video.job_token
+    add(video, speech(tmp_path, "sv.wav", 2.5), language="sv", name="Svenska")
+    video.refresh_from_db()
+    assert (video.job_token, video.job_kind) == (token, Video.JobKind.TRANSCODE)
+    video, outcome = run_queued(video)
+    assert outcome == "ready", video.failure_reason
+    assert not video.repackage_wanted and video.status == Video.Status.READY
+    assert "sv" in {m.language for m in master(settings, video).media}
+
+
+def test_the_repackage_task_runs_on_the_transcode_queue(transcoded, tmp_path):
+    from catalog.tasks import video_repackage
+
+    assert video_repackage.acks_late
+    assert settings_route("catalog.tasks.video_repackage") == "transcode"
+    video, _ = transcoded("normal")
+    add(video, speech(tmp_path, "da.wav", 2.5), language="da", name="Dansk")
+    video.refresh_from_db()
+    result = video_repackage.apply(args=(video.pk, str(video.job_token)))
+    assert result.get() == "ready"
+
+
+def settings_route(name: str) -> str:
+    from django.conf import settings
+
+    return settings.CELERY_TASK_ROUTES[name]["queue"]
