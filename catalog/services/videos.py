@@ -113,7 +113,8 @@ def video_tracks_republish(*, video: Video) -> None:
 
     The published revision is repackaged without touching its video; a
     pending transcode reads the tracks when it starts, and one already running
-    is followed by a repackage; a video never published is transcoded again.
+    is followed by a repackage; a video never published (or published before
+    audio tracks were encoded apart) is transcoded again.
     """
     video = Video.objects.select_for_update().get(pk=video.pk)
     transcoding = (
@@ -126,7 +127,12 @@ def video_tracks_republish(*, video: Video) -> None:
             video.repackage_wanted = True
             video.save(update_fields=["repackage_wanted", "updated_at"])
         return
-    if not video.revision:
+    # A revision published before each track was its own step has its sound
+    # inside the video's files: nothing a repackage could keep apart.
+    sound_apart = not (video.probe or {}).get("audio_streams") or (
+        video.audio_tracks.filter(revision=video.revision).exists()
+    )
+    if not video.revision or not sound_apart:
         if video.source:
             video_retranscode(video=video)
         return

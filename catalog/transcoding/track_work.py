@@ -53,7 +53,9 @@ def fetch(file, target: Path, *, what: str) -> None:
 def _input(job: Job, track: TrackPlan, source: Path | None) -> audio.AudioInput:
     if track.added_id is None:
         return audio.AudioInput(source, job.probe.container_format, track.stream_index)
-    added = job.video.added_audio_tracks.get(pk=track.added_id)
+    added = job.video.added_audio_tracks.filter(pk=track.added_id).first()
+    if added is None:  # removed meanwhile: that change has a job of its own
+        raise SourceRejected(f"The added track {track.name} was removed meanwhile.")
     local = job.work / f"added-{added.position}"
     if not local.exists():
         fetch(added.file, local, what=f"added audio ({added.name})")

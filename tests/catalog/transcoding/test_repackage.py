@@ -437,3 +437,19 @@ def settings_route(name: str) -> str:
     from django.conf import settings
 
     return settings.CELERY_TASK_ROUTES[name]["queue"]
+
+
+def test_a_revision_from_before_audio_was_encoded_apart_is_transcoded_again(
+    transcoded,
+):
+    video, _ = transcoded("normal")
+    AudioTrack.objects.filter(video=video).delete()  # as published before 0007
+    services.text_track_add(
+        video=video,
+        language="en",
+        label="English",
+        file=ContentFile(b"WEBVTT\n\n00:00.500 --> 00:01.500\nHello.\n", name="en.vtt"),
+    )
+    video.refresh_from_db()
+    assert video.job_kind == Video.JobKind.TRANSCODE
+    assert video.status == Video.Status.QUEUED
