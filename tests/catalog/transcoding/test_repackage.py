@@ -17,8 +17,13 @@ from catalog.transcoding import audio, encode, pipeline, repackage
 from catalog.transcoding.audio_tracks import TrackPlan, with_editors
 from catalog.transcoding.publish import files_under
 
-from .conftest import ffmpeg
-from .published import MPD, decoded_audio_seconds, mpd_adaptation_sets
+from .conftest import FFMPEG, ffmpeg
+from .published import (
+    MPD,
+    decoded_audio_seconds,
+    ffmpeg_decode_errors,
+    mpd_adaptation_sets,
+)
 
 
 def speech(folder: Path, name: str, seconds: float, *, channels: int = 1) -> Path:
@@ -140,6 +145,8 @@ def test_a_dub_added_later_is_a_new_revision_with_the_video_copied_byte_for_byte
         settings.TRANSCODE_LOUDNESS_LUFS, abs=1
     )
     assert video.cleanups.filter(revision=old_revision).exists()  # retired, with grace
+    for manifest in (video.hls_master_path, video.dash_manifest_path):
+        assert ffmpeg_decode_errors(FFMPEG, settings.MEDIA_ROOT / manifest) == ""
 
 
 @pytest.mark.parametrize(
