@@ -1,7 +1,8 @@
 """One transcode, from source in storage to a published revision.
 
 claim the job -> fetch the source -> probe -> one ffmpeg pass for the video
-and, beside it, each audio track's own runs (``audio``); segments go to storage
+and, beside it, each audio track's own runs (``audio``; the source's tracks as
+editors corrected them and the tracks they added, from ``track_work``); segments go to storage
 as they are finished, and the first run becomes playable after its first
 segments -> storyboard, poster, text tracks -> final playlists and MPD ->
 switch the video to the revision (with its renditions and audio tracks) in
@@ -9,6 +10,7 @@ one update.
 
 The stream's segments and playlists are stored by ``stream``, the files beside
 it by ``sidecars``; every name comes from ``layout``, which delivery shares.
+``run_job`` is the lease around a job, shared with ``repackage``.
 """
 
 import datetime

@@ -419,13 +419,16 @@ def test_a_track_added_before_a_queued_transcode_starts_is_part_of_it(
             video=video, file=File(handle, name=path.name), name=path.name
         )
     token = video.job_token
-    add(video, speech(tmp_path, "sv.wav", 2.5), language="sv", name="Svenska")
+    track = add(video, speech(tmp_path, "sv.wav", 5), language="sv", name="Svenska")
+    assert track.warning == ""  # the video's length is not known yet
     video.refresh_from_db()
     assert (video.job_token, video.job_kind) == (token, Video.JobKind.TRANSCODE)
     video, outcome = run_queued(video)
     assert outcome == "ready", video.failure_reason
     assert not video.repackage_wanted and video.status == Video.Status.READY
     assert "sv" in {m.language for m in master(settings, video).media}
+    track.refresh_from_db()
+    assert "trimmed" in track.warning  # known once the source was probed
 
 
 def test_the_repackage_task_runs_on_the_transcode_queue(transcoded, tmp_path):
