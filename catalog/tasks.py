@@ -13,7 +13,7 @@ from . import services
 from .ingest import run as ingest_run
 from .models import Title
 from .services import uploads
-from .transcoding import pipeline, scratch
+from .transcoding import pipeline, repackage, scratch
 from .transcoding.errors import TransientFailure
 
 logger = logging.getLogger(__name__)
@@ -40,63 +40,69 @@ def person_titles_search_refresh(person_id: int) -> int:
     return services.title_search_refresh(title_ids=title_ids)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=TRANSCODE_TIME_LIMIT,
-    soft_time_limit=TRANSCODE_TIME_LIMIT - 60,
-)
+def _video_job(task, run, video_id: int, job_token: str, *, too_long: str) -> str:
+    """Run one of a video's jobs: retry transient failures with a backoff, then
+    fail the video with the last reason; fail it too if it takes too long."""
+    try:
+        return run(video_id=video_id, job_token=job_token)
+    except TransientFailure as exc:
+        if task.request.retries >= settings.TRANSCODE_MAX_ATTEMPTS:
+            services.video_fail(
+                video_id=video_id,
+                job_token=job_token,
+                reason=f"Gave up after {task.request.retries + 1} tries: {exc.reason}",
+            )
+            return "failed"
+        # A fetch's retry resumes from the parts already stored.
+        raise task.retry(exc=exc, countdown=backoff(task.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        services.video_fail(video_id=video_id, job_token=job_token, reason=too_long)
+        return "failed"
+
+
+VIDEO_JOB = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "time_limit": TRANSCODE_TIME_LIMIT,
+    "soft_time_limit": TRANSCODE_TIME_LIMIT - 60,
+}
+
+
+@shared_task(**VIDEO_JOB)
 def video_transcode(self, video_id: int, job_token: str) -> str:
     """Transcode a video's source into a new published revision."""
-    try:
-        return pipeline.transcode(video_id=video_id, job_token=job_token)
-    except TransientFailure as exc:
-        if self.request.retries >= settings.TRANSCODE_MAX_ATTEMPTS:
-            services.video_fail(
-                video_id=video_id,
-                job_token=job_token,
-                reason=f"Gave up after {self.request.retries + 1} tries: {exc.reason}",
-            )
-            return "failed"
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-    except SoftTimeLimitExceeded:
-        services.video_fail(
-            video_id=video_id,
-            job_token=job_token,
-            reason="The transcode took too long.",
-        )
-        return "failed"
+    return _video_job(
+        self,
+        pipeline.transcode,
+        video_id,
+        job_token,
+        too_long="The transcode took too long.",
+    )
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=TRANSCODE_TIME_LIMIT,
-    soft_time_limit=TRANSCODE_TIME_LIMIT - 60,
-)
+@shared_task(**VIDEO_JOB)
 def video_source_fetch(self, video_id: int, job_token: str) -> str:
     """Copy or fetch a video's source from its location, then queue its transcode."""
-    try:
-        return ingest_run.fetch(video_id=video_id, job_token=job_token)
-    except TransientFailure as exc:
-        if self.request.retries >= settings.TRANSCODE_MAX_ATTEMPTS:
-            services.video_fail(
-                video_id=video_id,
-                job_token=job_token,
-                reason=f"Gave up after {self.request.retries + 1} tries: {exc.reason}",
-            )
-            return "failed"
-        # The retry resumes from the parts already stored.
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-    except SoftTimeLimitExceeded:
-        services.video_fail(
-            video_id=video_id,
-            job_token=job_token,
-            reason="Fetching the source took too long.",
-        )
-        return "failed"
+    return _video_job(
+        self,
+        ingest_run.fetch,
+        video_id,
+        job_token,
+        too_long="Fetching the source took too long.",
+    )
+
+
+@shared_task(**VIDEO_JOB)
+def video_repackage(self, video_id: int, job_token: str) -> str:
+    """Publish a video's changed tracks as a new revision, its video copied."""
+    return _video_job(
+        self,
+        repackage.repackage,
+        video_id,
+        job_token,
+        too_long="Publishing the track changes took too long.",
+    )
 
 
 @shared_task(acks_late=True)

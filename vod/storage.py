@@ -134,6 +134,19 @@ class _S3(S3Storage):
         )
         return response["Body"]
 
+    def copy(self, source: str, target: str) -> None:
+        """Copy an object within the bucket on the server side (one CopyObject:
+        no byte passes through this process), keeping its type and caching."""
+        self.connection.meta.client.copy_object(
+            Bucket=self.bucket_name,
+            Key=self._normalize_name(clean_name(target)),
+            CopySource={
+                "Bucket": self.bucket_name,
+                "Key": self._normalize_name(clean_name(source)),
+            },
+            MetadataDirective="COPY",
+        )
+
     def ping(self) -> None:
         """Raise unless the bucket answers to these credentials."""
         self.connection.meta.client.head_bucket(Bucket=self.bucket_name)

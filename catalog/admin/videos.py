@@ -14,8 +14,22 @@ from django.utils.html import format_html, format_html_join
 from vod.uploads import accepts_large_body
 
 from .. import services
-from ..models import Episode, TextTrack, Title, Video
-from .video_tracks import AudioTrackInline, TextTrackInline
+from ..models import (
+    AddedAudioTrack,
+    AudioTrackOverride,
+    Episode,
+    TextTrack,
+    Title,
+    Video,
+)
+from .audio import (
+    AddedAudioTrackInline,
+    AudioOverrideInline,
+    AudioTrackInline,
+    save_added_audio,
+    save_overrides,
+)
+from .text_tracks import TextTrackInline
 
 SOURCE_EXTENSIONS = (
     ".mp4",
@@ -113,10 +127,16 @@ class VideoAdmin(admin.ModelAdmin):
     list_select_related = ["title", "episode__season__title"]
     search_fields = ["uuid", "source_name", "title__name", "episode__name"]
     actions = ["retranscode"]
-    inlines = [AudioTrackInline, TextTrackInline]
+    inlines = [
+        AudioTrackInline,
+        AudioOverrideInline,
+        AddedAudioTrackInline,
+        TextTrackInline,
+    ]
     readonly_fields = [
         "uuid",
         "status_badge",
+        "job_kind",
         "stage",
         "progress_bar",
         "failure_reason",
@@ -159,6 +179,7 @@ class VideoAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "status_badge",
+                    "job_kind",
                     "stage",
                     "progress_bar",
                     "failure_reason",
@@ -209,9 +230,22 @@ class VideoAdmin(admin.ModelAdmin):
         return [
             inline
             for inline in super().get_inline_instances(request, obj)
-            if not isinstance(inline, AudioTrackInline)
-            or (obj is not None and request.method in ("GET", "HEAD"))
+            if self._shows(inline, request, obj)
         ]
+
+    @staticmethod
+    def _shows(inline, request, obj) -> bool:
+        if isinstance(inline, AudioTrackInline):
+            return obj is not None and request.method in ("GET", "HEAD")
+        if isinstance(inline, AddedAudioTrackInline | AudioOverrideInline):
+            # Only on a video that exists; a form posted without them (a
+            # script, an older page) leaves them as they are.
+            prefix = inline.model._meta.get_field("video").remote_field.related_name
+            return obj is not None and (
+                request.method in ("GET", "HEAD")
+                or f"{prefix}-TOTAL_FORMS" in request.POST
+            )
+        return True
 
     @admin.display(description="Renditions")
     def renditions_table(self, video: Video):
@@ -308,6 +342,10 @@ class VideoAdmin(admin.ModelAdmin):
             )
 
     def save_formset(self, request, form, formset, change: bool) -> None:
+        if formset.model is AddedAudioTrack:
+            return save_added_audio(formset, form.instance)
+        if formset.model is AudioTrackOverride:
+            return save_overrides(formset, form.instance)
         if formset.model is not TextTrack:
             return super().save_formset(request, form, formset, change)
         # Every change goes through the services, which convert the file and

@@ -42,6 +42,21 @@ urlpatterns = [
         video_views.TextTrackUploadApi.as_view(),
         name="api-video-text-tracks",
     ),
+    path(
+        "videos/<uuid:uuid>/audio-tracks/",
+        video_views.AudioTrackUploadApi.as_view(),
+        name="api-video-audio-tracks",
+    ),
+    path(
+        "videos/<uuid:uuid>/audio-tracks/<int:pk>/",
+        video_views.AudioTrackRemoveApi.as_view(),
+        name="api-video-audio-track",
+    ),
+    path(
+        "videos/<uuid:uuid>/audio-overrides/<int:position>/",
+        video_views.AudioOverrideApi.as_view(),
+        name="api-video-audio-override",
+    ),
     # Direct uploads (editors only; a part URL carries its own authorisation)
     path("uploads/", upload_views.UploadCreateApi.as_view(), name="api-upload-list"),
     path(

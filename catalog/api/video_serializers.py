@@ -1,8 +1,18 @@
 """Editors' video API: what goes in and what comes out."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Episode, Rendition, TextTrack, Title, Video
+from catalog.models import (
+    AddedAudioTrack,
+    AudioTrack,
+    AudioTrackOverride,
+    Episode,
+    Rendition,
+    TextTrack,
+    Title,
+    Video,
+)
 from catalog.validators import (
     LABEL_MAX_LENGTH,
     LANGUAGE_TAG_MAX_LENGTH,
@@ -30,11 +40,53 @@ class TextTrackSerializer(serializers.ModelSerializer):
         fields = ["id", "language", "label", "kind", "is_default", "created_at"]
 
 
+class AudioTrackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AudioTrack
+        fields = [
+            "position",
+            "language",
+            "name",
+            "role",
+            "channels",
+            "bandwidth",
+            "loudness_in_lufs",
+            "true_peak_in_dbtp",
+            "loudness_out_lufs",
+            "true_peak_out_dbtp",
+        ]
+
+
+class AddedAudioTrackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AddedAudioTrack
+        fields = [
+            "id",
+            "position",
+            "language",
+            "name",
+            "role",
+            "channels",
+            "duration_seconds",
+            "warning",
+            "created_at",
+        ]
+
+
+class AudioOverrideSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AudioTrackOverride
+        fields = ["position", "role", "name", "language"]
+
+
 class VideoSerializer(serializers.ModelSerializer):
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     playable = serializers.BooleanField(source="is_playable", read_only=True)
     renditions = serializers.SerializerMethodField()
     text_tracks = TextTrackSerializer(many=True, read_only=True)
+    audio_tracks = serializers.SerializerMethodField()
+    added_audio_tracks = AddedAudioTrackSerializer(many=True, read_only=True)
+    audio_overrides = AudioOverrideSerializer(many=True, read_only=True)
     title_id = serializers.SerializerMethodField()
     episode_id = serializers.SerializerMethodField()
 
@@ -62,6 +114,10 @@ class VideoSerializer(serializers.ModelSerializer):
             "episode_id",
             "renditions",
             "text_tracks",
+            "audio_tracks",
+            "added_audio_tracks",
+            "audio_overrides",
+            "job_kind",
             "created_at",
             "updated_at",
             "finished_at",
@@ -70,6 +126,11 @@ class VideoSerializer(serializers.ModelSerializer):
     def get_renditions(self, video: Video) -> list[dict]:
         current = [r for r in video.renditions.all() if r.revision == video.revision]
         return RenditionSerializer(current, many=True).data
+
+    @extend_schema_field(AudioTrackSerializer(many=True))
+    def get_audio_tracks(self, video: Video) -> list[dict]:
+        current = [t for t in video.audio_tracks.all() if t.revision == video.revision]
+        return AudioTrackSerializer(current, many=True).data
 
     def get_title_id(self, video: Video) -> int | None:
         return getattr(getattr(video, "title", None), "pk", None)
@@ -126,3 +187,49 @@ class TextTrackUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TextTrack.Kind.choices, default="subtitles")
     is_default = serializers.BooleanField(default=False)
     file = serializers.FileField(help_text="WebVTT or SRT, UTF-8.")
+
+
+class AudioTrackUploadSerializer(serializers.Serializer):
+    language = serializers.CharField(
+        max_length=LANGUAGE_TAG_MAX_LENGTH,
+        trim_whitespace=False,
+        validators=[validate_language_tag],
+        help_text="A BCP 47 language tag such as en, fr or pt-BR.",
+    )
+    name = serializers.CharField(
+        max_length=LABEL_MAX_LENGTH,
+        validators=[validate_single_line_label],
+        help_text="What the player's audio menu shows: one line.",
+    )
+    role = serializers.ChoiceField(
+        choices=AddedAudioTrack.Role.choices, default=AddedAudioTrack.Role.DUB
+    )
+    file = serializers.FileField(
+        help_text="The track alone (WAV, FLAC, MP3, AAC, M4A, MKA or Ogg); it "
+        "is trimmed or padded with silence to the video's length."
+    )
+
+
+class AudioOverrideUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=AudioTrackOverride.Role.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Blank keeps what the source says.",
+    )
+    name = serializers.CharField(
+        max_length=LABEL_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_single_line_label],
+    )
+    language = serializers.CharField(
+        max_length=LANGUAGE_TAG_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        validators=[validate_language_tag],
+    )

@@ -10,10 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import services
-from catalog.models import Video
+from catalog.models import AddedAudioTrack, Video
 
 from .permissions import IsCatalogEditor
 from .video_serializers import (
+    AddedAudioTrackSerializer,
+    AudioOverrideSerializer,
+    AudioOverrideUpdateSerializer,
+    AudioTrackUploadSerializer,
     SourceLocationSerializer,
     SourceUploadSerializer,
     TextTrackSerializer,
@@ -22,11 +26,19 @@ from .video_serializers import (
     VideoSerializer,
 )
 
+VIDEO_RELATIONS = (
+    "renditions",
+    "text_tracks",
+    "audio_tracks",
+    "added_audio_tracks",
+    "audio_overrides",
+)
+
 
 def _video(uuid) -> Video:
     return get_object_or_404(
         Video.objects.select_related("title", "episode").prefetch_related(
-            "renditions", "text_tracks"
+            *VIDEO_RELATIONS
         ),
         uuid=uuid,
     )
@@ -40,7 +52,7 @@ class VideoListCreateApi(generics.ListAPIView):
 
     def get_queryset(self):
         queryset = Video.objects.select_related("title", "episode").prefetch_related(
-            "renditions", "text_tracks"
+            *VIDEO_RELATIONS
         )
         wanted = self.request.query_params.get("status")
         if wanted:
@@ -167,3 +179,67 @@ class TextTrackUploadApi(APIView):
         except DjangoValidationError as exc:
             raise ValidationError({"file": exc.messages}) from exc
         return Response(TextTrackSerializer(track).data, status=status.HTTP_201_CREATED)
+
+
+class AudioTrackUploadApi(APIView):
+    """Add a dub or an audio description as its own file; the video is
+    republished with it (repackaged: its video is not encoded again)."""
+
+    permission_classes = [IsCatalogEditor]
+    parser_classes = [MultiPartParser]
+    # A change to the video, as on its admin page.
+    editor_permissions = {"POST": ["catalog.change_video"]}
+
+    @extend_schema(
+        request=AudioTrackUploadSerializer, responses={201: AddedAudioTrackSerializer}
+    )
+    def post(self, request, uuid):
+        video = _video(uuid)
+        params = AudioTrackUploadSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            track = services.audio_track_add(video=video, **params.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        return Response(
+            AddedAudioTrackSerializer(track).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AudioTrackRemoveApi(APIView):
+    """Remove an added audio track; the video is republished without it."""
+
+    permission_classes = [IsCatalogEditor]
+    editor_permissions = {"DELETE": ["catalog.change_video"]}
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, uuid, pk):
+        track = get_object_or_404(AddedAudioTrack, pk=pk, video__uuid=uuid)
+        services.audio_track_remove(track=track)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AudioOverrideApi(APIView):
+    """Set the role, name or language of a source's audio track (all blank:
+    back to what the source says); kept for every later transcode."""
+
+    permission_classes = [IsCatalogEditor]
+    editor_permissions = {"PUT": ["catalog.change_video"]}
+
+    @extend_schema(
+        request=AudioOverrideUpdateSerializer,
+        responses={200: AudioOverrideSerializer, 204: None},
+    )
+    def put(self, request, uuid, position):
+        video = _video(uuid)
+        params = AudioOverrideUpdateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            override = services.audio_track_override(
+                video=video, position=position, **params.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"position": exc.messages}) from exc
+        if override is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(AudioOverrideSerializer(override).data)

@@ -1,8 +1,11 @@
+from .audio import AddedAudioTrack, AudioTrackOverride
 from .titles import Credit, Episode, Genre, Person, Season, Title
 from .uploads import Upload
 from .videos import AudioTrack, Rendition, RevisionCleanup, TextTrack, Video
 
 __all__ = [
+    "AddedAudioTrack",
+    "AudioTrackOverride",
     "AudioTrack",
     "Credit",
     "Episode",

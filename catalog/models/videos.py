@@ -49,6 +49,10 @@ class Video(models.Model):
         PUBLISHING = "publishing", "Publishing"
         DONE = "done", "Done"
 
+    class JobKind(models.TextChoices):
+        TRANSCODE = "transcode", "Transcode"
+        REPACKAGE = "repackage", "Repackage (tracks changed, video kept)"
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.UPLOADED, db_index=True
@@ -90,6 +94,11 @@ class Video(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     # The job: which transcode is wanted, who runs it, and when it last said so.
     job_token = models.UUIDField(null=True, blank=True, editable=False)
+    job_kind = models.CharField(
+        max_length=12, choices=JobKind.choices, default=JobKind.TRANSCODE
+    )
+    # Tracks changed while a transcode ran: repackage once it has published.
+    repackage_wanted = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     worker = models.CharField(max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

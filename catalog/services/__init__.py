@@ -6,6 +6,13 @@ text tracks (``text_tracks``); the transcode worker's
 lease on a job (``video_lease``); beat's upkeep (``video_upkeep``).
 """
 
+from .audio_tracks import (
+    added_audio_check,
+    audio_override_check,
+    audio_track_add,
+    audio_track_override,
+    audio_track_remove,
+)
 from .text_tracks import text_track_add, text_track_remove, text_track_update
 from .titles import (
     person_rename,
@@ -25,9 +32,15 @@ from .videos import (
     video_retranscode,
     video_source_attach,
     video_source_check,
+    video_tracks_republish,
 )
 
 __all__ = [
+    "added_audio_check",
+    "audio_override_check",
+    "audio_track_add",
+    "audio_track_override",
+    "audio_track_remove",
     "LeaseLost",
     "person_rename",
     "person_titles_search_refresh_queue",
@@ -50,5 +63,6 @@ __all__ = [
     "video_source_check",
     "video_source_ingest",
     "video_source_location_check",
+    "video_tracks_republish",
     "video_transcode_reap",
 ]

@@ -1,8 +1,9 @@
 """What editors, workers and beat share about a transcode job.
 
-A job (fetching a source from its location, then its transcode; or a
-transcode alone) is identified by ``Video.job_token``: asking for a new one (a new
-source, a re-transcode) issues a new token, and every write a worker makes is
+A job (fetching a source from its location, then its transcode; a transcode
+alone; or a repackage when only tracks changed: ``Video.job_kind``) is
+identified by ``Video.job_token``: asking for a new one (a new source, a
+re-transcode, a track added) issues a new token, and every write a worker makes is
 conditional on the token it was given (see ``video_lease``), so a stale or
 duplicated task can never overwrite the work of the current one.
 """
@@ -17,9 +18,11 @@ from django.utils import timezone
 from ..models import RevisionCleanup, Video
 
 
-def video_job_new(*, video: Video) -> None:
-    """Reset ``video`` (unsaved) to a fresh queued job with a new token."""
+def video_job_new(*, video: Video, kind: str = Video.JobKind.TRANSCODE) -> None:
+    """Reset ``video`` (unsaved) to a fresh queued job of ``kind`` with a new token."""
     video.job_token = uuid.uuid4()
+    video.job_kind = kind
+    video.repackage_wanted = False
     video.status = Video.Status.QUEUED
     video.stage = Video.Stage.WAITING
     video.progress = 0
@@ -35,7 +38,7 @@ def video_job_new(*, video: Video) -> None:
 
 
 def video_transcode_queue(*, video: Video) -> None:
-    """Send the video's current job to a worker once the transaction commits."""
+    """Send the video's transcode to a worker once the transaction commits."""
     from ..tasks import video_transcode
 
     video_id, token = video.pk, str(video.job_token)
@@ -43,12 +46,16 @@ def video_transcode_queue(*, video: Video) -> None:
 
 
 def video_job_queue(*, video: Video) -> None:
-    """Send the video's current job, a fetch or a transcode, on commit."""
-    if video.ingest_location:
-        from ..tasks import video_source_fetch
+    """Send the video's current job to a worker once the transaction commits:
+    the fetch of its source when it names a location, else a transcode or a
+    repackage, as its ``job_kind`` says."""
+    from ..tasks import video_repackage, video_source_fetch
 
-        video_id, token = video.pk, str(video.job_token)
+    video_id, token = video.pk, str(video.job_token)
+    if video.ingest_location:
         transaction.on_commit(lambda: video_source_fetch.delay(video_id, token))
+    elif video.job_kind == Video.JobKind.REPACKAGE:
+        transaction.on_commit(lambda: video_repackage.delay(video_id, token))
     else:
         video_transcode_queue(video=video)
 

@@ -1,8 +1,9 @@
 """Editors' writes to subtitles and captions.
 
 A video's text tracks are packaged with its stream, so every change (a track
-added, edited or removed) transcodes the source again into a new revision;
-the published one plays until then.
+added, edited or removed) publishes a new revision: the published one is
+repackaged with the tracks as they now are (its video is not encoded again),
+and plays until then.
 """
 
 from django.core.files.base import ContentFile, File
@@ -10,12 +11,11 @@ from django.db import transaction
 
 from ..models import TextTrack, Video
 from ..transcoding.subtitles import to_webvtt
-from .videos import video_retranscode
+from .videos import video_tracks_republish
 
 
 def _republish(video: Video) -> None:
-    if video.source:
-        video_retranscode(video=video)
+    video_tracks_republish(video=video)
 
 
 def _store(track: TextTrack, file: File) -> None:

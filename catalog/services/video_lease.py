@@ -15,9 +15,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ..caching import catalog_cache_invalidate
-from ..models import AudioTrack, Rendition, RevisionCleanup, Video
+from ..models import AddedAudioTrack, AudioTrack, Rendition, RevisionCleanup, Video
 from ..transcoding import layout
-from .jobs import video_revision_retire
+from .audio_tracks import alignment_warning
+from .jobs import video_job_new, video_job_queue, video_revision_retire
 
 
 class LeaseLost(Exception):
@@ -85,7 +86,10 @@ def video_heartbeat(
 
 
 def video_probe_record(*, video_id: int, job_token: str, probe: dict) -> None:
-    """Store what the probe found; raises LeaseLost if the job is no longer ours."""
+    """Store what the probe found; raises LeaseLost if the job is no longer ours.
+
+    Tracks added before the video's length was known get their warning now.
+    """
     updated = _leased(video_id, job_token).update(
         probe=probe,
         duration_seconds=probe["duration"],
@@ -94,6 +98,12 @@ def video_probe_record(*, video_id: int, job_token: str, probe: dict) -> None:
     )
     if not updated:
         raise _lease_lost(video_id)
+    for track in AddedAudioTrack.objects.filter(video_id=video_id):
+        warning = alignment_warning(
+            audio_seconds=track.duration_seconds or 0, video_seconds=probe["duration"]
+        )
+        if warning != track.warning:
+            AddedAudioTrack.objects.filter(pk=track.pk).update(warning=warning)
 
 
 @transaction.atomic
@@ -168,6 +178,11 @@ def video_revision_publish(
     RevisionCleanup.objects.filter(video=video, revision=revision).delete()
     transaction.on_commit(catalog_cache_invalidate)
     video.refresh_from_db()
+    if video.repackage_wanted:
+        # Tracks changed while this job ran: publish them on top of it.
+        video_job_new(video=video, kind=Video.JobKind.REPACKAGE)
+        video.save()
+        video_job_queue(video=video)
     return video
 
 

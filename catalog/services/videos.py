@@ -10,7 +10,7 @@ from django.core.files.base import File
 from django.db import transaction
 
 from ..models import Episode, Title, Video
-from .jobs import video_job_new, video_revision_retire, video_transcode_queue
+from .jobs import video_job_new, video_job_queue, video_revision_retire
 
 
 @transaction.atomic
@@ -80,7 +80,7 @@ def video_source_attach(*, video: Video, file: File, name: str) -> Video:
     if old_source and old_source != video.source.name:
         storage = video.source.storage
         transaction.on_commit(lambda: storage.delete(old_source))
-    video_transcode_queue(video=video)
+    video_job_queue(video=video)
     return video
 
 
@@ -96,5 +96,46 @@ def video_retranscode(*, video: Video) -> Video:
     video.save()
     if abandoned:
         video_revision_retire(video=video, revision=abandoned, grace=True)
-    video_transcode_queue(video=video)
+    video_job_queue(video=video)
     return video
+
+
+_TRANSCODE_PENDING = (
+    Video.Status.UPLOADED,
+    Video.Status.QUEUED,
+    Video.Status.PROCESSING,
+)
+
+
+@transaction.atomic
+def video_tracks_republish(*, video: Video) -> None:
+    """Publish a change to a video's tracks (audio or text) by repackaging.
+
+    The published revision is repackaged without touching its video; a
+    pending transcode reads the tracks when it starts, and one already running
+    is followed by a repackage; a video never published (or published before
+    audio tracks were encoded apart) is transcoded again.
+    """
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    transcoding = (
+        video.job_token is not None
+        and video.job_kind == Video.JobKind.TRANSCODE
+        and video.status in _TRANSCODE_PENDING
+    )
+    if transcoding:
+        if video.status == Video.Status.PROCESSING and not video.repackage_wanted:
+            video.repackage_wanted = True
+            video.save(update_fields=["repackage_wanted", "updated_at"])
+        return
+    # A revision published before each track was its own step has its sound
+    # inside the video's files: nothing a repackage could keep apart.
+    sound_apart = not (video.probe or {}).get("audio_streams") or (
+        video.audio_tracks.filter(revision=video.revision).exists()
+    )
+    if not video.revision or not sound_apart:
+        if video.source:
+            video_retranscode(video=video)
+        return
+    video_job_new(video=video, kind=Video.JobKind.REPACKAGE)
+    video.save()
+    video_job_queue(video=video)

@@ -59,6 +59,9 @@ class AudioInput:
     path: Path
     container_format: str  # as the probe detected it: the only way it is opened
     stream_index: int
+    # An added track is aligned to the video: trimmed to, or padded with
+    # silence up to, this many seconds (None: taken as it is).
+    align_to: float | None = None
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,18 @@ def _input(source: AudioInput) -> list[str]:
     ]
 
 
+def _aligned(source: AudioInput) -> str:
+    """The filters that fit an added track to the video's length, if asked."""
+    if source.align_to is None:
+        return ""
+    seconds = f"{source.align_to:.3f}"
+    return f"atrim=duration={seconds},apad=whole_dur={seconds},"
+
+
 def measure_command(binary: str, source: AudioInput, channels: int) -> list[str]:
     """EBU R128 of the track mixed to ``channels``: measures only."""
     graph = (
-        f"aformat=channel_layouts={CHANNEL_LAYOUTS[channels]},"
+        f"{_aligned(source)}aformat=channel_layouts={CHANNEL_LAYOUTS[channels]},"
         "ebur128=peak=true:framelog=quiet"
     )
     # The summary comes at the info level; nothing else is printed (-nostats).
@@ -162,7 +173,7 @@ def encode_command(
         else settings.TRANSCODE_AUDIO_SURROUND_KBPS
     )
     graph = (
-        f"aformat=channel_layouts={CHANNEL_LAYOUTS[channels]}"
+        f"{_aligned(source)}aformat=channel_layouts={CHANNEL_LAYOUTS[channels]}"
         f"{levelling(measured)},aresample={SAMPLE_RATE}"
     )
     return [

@@ -62,6 +62,9 @@ NON_VIDEO_FORMATS = (
     "gif",
     "tiff_pipe",
 )
+# What an audio file an editor adds may be (it is probed and opened as one of
+# these only): self-contained containers and raw audio streams.
+AUDIO_FORMATS = ("mov", "matroska", "ogg", "wav", "w64", "mp3", "flac", "aac")
 # Nested opens may use the file protocol only: no network, no data: URLs.
 PROTOCOL_WHITELIST = "file"
 # Per-demuxer options that keep it inside its own bytes. mov's data references
@@ -146,6 +149,13 @@ def source_format(detected: str) -> str | None:
     return name if name in SOURCE_FORMATS else None
 
 
+def audio_format(detected: str) -> str | None:
+    """The demuxer an added audio file detected as ``detected`` may be opened
+    with, or None if none may."""
+    name = detected.split(",")[0]
+    return name if name in AUDIO_FORMATS else None
+
+
 def demuxer_options(container_format: str | None = None) -> dict[str, str]:
     """Options for opening a source with PyAV (libavformat's own option names).
 
@@ -167,7 +177,7 @@ def demuxer_options(container_format: str | None = None) -> dict[str, str]:
 
 def ffmpeg_input_args(container_format: str, path: Path) -> list[str]:
     """ffmpeg's arguments that open the source at ``path`` as that format only."""
-    if container_format not in SOURCE_FORMATS:
+    if container_format not in SOURCE_FORMATS + AUDIO_FORMATS:
         raise ValueError(f"{container_format!r} is not a source format.")
     args = [
         "-protocol_whitelist",

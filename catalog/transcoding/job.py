@@ -26,6 +26,10 @@ class Job:
     tracks: list[TrackPlan] = field(default_factory=list)
     # Each audio rendition's playlist as last stored, by stem (layout.audio_stem).
     audio_playlists: dict[str, MediaPlaylist] = field(default_factory=dict)
+    # Renditions copied from the published revision (a repackage): their
+    # (peak, average) bandwidths as published, by stem; and the rungs' codecs.
+    audio_bandwidths: dict[str, tuple[int, int]] = field(default_factory=dict)
+    video_codecs: list[str] = field(default_factory=list)
     previewed: bool = False
     preview_counts: tuple = ()  # segments per stream in the last preview written
     last_heartbeat: float = 0.0

@@ -149,6 +149,14 @@ def _next_adaptation_id(period: ET.Element) -> int:
     )
 
 
+# What ``_audio_adaptation_set`` writes afresh (a published one may be re-read).
+_DESCRIPTORS = {
+    _tag("AudioChannelConfiguration"),
+    _tag("Role"),
+    _tag("Accessibility"),
+}
+
+
 def _audio_adaptation_set(audio: AudioAdaptation, ident: int) -> ET.Element:
     root = ET.fromstring(audio.mpd_xml)  # noqa: S314 (our own ffmpeg wrote it)
     adaptation = root.find(f"{_tag('Period')}/{_tag('AdaptationSet')}")
@@ -158,7 +166,7 @@ def _audio_adaptation_set(audio: AudioAdaptation, ident: int) -> ET.Element:
     adaptation.set("lang", audio.language)
     for old in adaptation.iter():
         for child in list(old):
-            if child.tag in (_tag("AudioChannelConfiguration"), _tag("Role")):
+            if child.tag in _DESCRIPTORS:
                 old.remove(child)
     # Descriptors come before the representations (the MPD schema's order).
     described = [
@@ -193,6 +201,34 @@ def mpd_with_audio(mpd_xml: str, tracks: Iterable[AudioAdaptation]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
         root, encoding="unicode"
     )
+
+
+def _document(root: ET.Element) -> str:
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        root, encoding="unicode"
+    )
+
+
+def split_published_mpd(mpd_xml: str) -> tuple[str, dict[str, str]]:
+    """A published MPD as ``mpd_with_audio`` takes it back: the MPD of the video
+    alone, and each audio rendition's AdaptationSet (as an MPD of its own) by
+    its stem; text AdaptationSets are dropped (they are written afresh)."""
+    root = ET.fromstring(mpd_xml)  # noqa: S314 (our own pipeline wrote it)
+    period = root.find(_tag("Period"))
+    if period is None:
+        raise ValueError("The MPD has no Period.")
+    audio = {}
+    for adaptation in period.findall(_tag("AdaptationSet")):
+        kind = adaptation.get("contentType")
+        if kind not in ("audio", "text"):
+            continue
+        period.remove(adaptation)
+        representation = adaptation.find(_tag("Representation"))
+        if kind == "audio" and representation is not None:
+            single = ET.Element(_tag("MPD"))
+            ET.SubElement(single, _tag("Period")).append(adaptation)
+            audio[representation.get("id", "")] = _document(single)
+    return _document(root), audio
 
 
 def mpd_with_text_tracks(mpd_xml: str, tracks: Iterable[TextTrackEntry]) -> str:

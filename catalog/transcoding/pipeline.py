@@ -1,7 +1,8 @@
 """One transcode, from source in storage to a published revision.
 
 claim the job -> fetch the source -> probe -> one ffmpeg pass for the video
-and, beside it, each audio track's own runs (``audio``); segments go to storage
+and, beside it, each audio track's own runs (``audio``; the source's tracks as
+editors corrected them and the tracks they added, from ``track_work``); segments go to storage
 as they are finished, and the first run becomes playable after its first
 segments -> storyboard, poster, text tracks -> final playlists and MPD ->
 switch the video to the revision (with its renditions and audio tracks) in
@@ -9,16 +10,16 @@ one update.
 
 The stream's segments and playlists are stored by ``stream``, the files beside
 it by ``sidecars``; every name comes from ``layout``, which delivery shares.
+``run_job`` is the lease around a job, shared with ``repackage``.
 """
 
 import datetime
 import logging
-import math
 import os
 import secrets
-import shutil
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -26,8 +27,7 @@ from django.utils import timezone
 
 from ..models import Video
 from ..services import video_lease
-from . import audio, audio_work, encode, ffmpeg, layout, packaging, sidecars, stream
-from .audio_tracks import tracks_for
+from . import encode, ffmpeg, layout, sidecars, stream, track_work
 from .errors import (
     EncoderUnavailable,
     SourceRejected,
@@ -36,9 +36,8 @@ from .errors import (
 )
 from .job import Job
 from .ladder import ladder_for, output_frame_rate
-from .manifest_format import AUDIO_CODEC
 from .probe import probe
-from .publish import STORAGE_ERRORS, RevisionWriter, storage_failure
+from .publish import RevisionWriter
 from .scratch import scratch_dir
 
 logger = logging.getLogger(__name__)
@@ -62,27 +61,42 @@ def transcode(*, video_id: int, job_token: str) -> str:
     Bad input fails the video with its reason; transient faults release the job
     and re-raise TransientFailure for the task to retry.
     """
+    return run_job(video_id=video_id, job_token=job_token, body=_run)
+
+
+def run_job(
+    *,
+    video_id: int,
+    job_token: str,
+    body: Callable[[Job], None],
+    failed: Callable[[str], str] = lambda reason: reason,
+) -> str:
+    """Claim the job, run ``body`` on a new revision in scratch, and end it as
+    the outcome says; ``failed`` words the reason an editor reads."""
     video = video_lease.video_claim(
         video_id=video_id, job_token=job_token, worker=worker_name()
     )
     if video is None:
         return "skipped"
     revision = new_revision()
-    job = None
     try:
         with scratch_dir(str(video.uuid)) as work:
-            job = Job(
-                video=video,
-                job_token=job_token,
-                revision=revision,
-                work=work,
-                writer=RevisionWriter(video.revision_prefix(revision)),
+            body(
+                Job(
+                    video=video,
+                    job_token=job_token,
+                    revision=revision,
+                    work=work,
+                    writer=RevisionWriter(video.revision_prefix(revision)),
+                )
             )
-            _run(job)
         return "ready"
     except (SourceRejected, EncoderUnavailable, StorageRefused) as exc:
         video_lease.video_fail(
-            video_id=video_id, job_token=job_token, reason=exc.reason, revision=revision
+            video_id=video_id,
+            job_token=job_token,
+            reason=failed(exc.reason),
+            revision=revision,
         )
         return "failed"
     except video_lease.LeaseLost:
@@ -115,7 +129,7 @@ def _run(job: Job) -> None:
     )
     job.rungs = ladder_for(job.probe)
     job.frame_rate = output_frame_rate(job.probe)
-    job.tracks = tracks_for(job.probe.audio_streams)
+    job.tracks = track_work.plan_tracks(job, job.probe.audio_streams)
     top = job.rungs[0]
     plan = encode.EncodePlan(
         source=source,
@@ -130,7 +144,9 @@ def _run(job: Job) -> None:
     job.heartbeat(progress=2, stage=Video.Stage.ENCODING)
     binary = ffmpeg.ensure_capable()
     timeout = 60 + job.probe.duration * settings.TRANSCODE_TIMEOUT_FACTOR
-    sound = _audio_work(job, binary, source, timeout=timeout)
+    sound = track_work.audio_work(
+        job, binary, job.tracks, source=source, timeout=timeout
+    )
 
     def on_progress(seconds_done: float) -> None:
         sound.advance()
@@ -163,84 +179,24 @@ def _run(job: Job) -> None:
 
     job.heartbeat(progress=ENCODE_SHARE + 6, stage=Video.Stage.PUBLISHING)
     renditions = stream.store_playlists(job, playlists, final=True)
-    mpd_xml = packaging.mpd_with_audio(
-        (job.out / encode.MPD_NAME).read_text(),
-        [_adaptation(rendition) for rendition in sound.renditions],
-    )
-    job.writer.put_text(
-        packaging.mpd_with_text_tracks(mpd_xml, text_tracks), layout.MPD
-    )
-    job.writer.put_text(
-        stream.master_text(job, playlists, text_tracks), layout.MASTER_PLAYLIST
+    stream.write_manifests(
+        job,
+        bandwidths=[playlist.bandwidths() for playlist in playlists],
+        video_mpd=(job.out / encode.MPD_NAME).read_text(),
+        adaptations=[track_work.adaptation(r) for r in sound.renditions],
+        text_tracks=text_tracks,
     )
     video_lease.video_revision_publish(
         video_id=job.video.pk,
         job_token=job.job_token,
         revision=job.revision,
         renditions=renditions,
-        audio_tracks=[_audio_track_row(job, r) for r in sound.renditions],
+        audio_tracks=[track_work.audio_track_row(job, r) for r in sound.renditions],
         hls_master=job.writer.path(layout.MASTER_PLAYLIST),
         dash_manifest=job.writer.path(layout.MPD),
         poster=poster,
         thumbnails=thumbnails,
     )
-
-
-def _audio_work(
-    job: Job, binary: str, source: Path, *, timeout: float
-) -> audio_work.AudioWork:
-    """Every track's runs, the main track first (the preview waits for it)."""
-    ordered = sorted(job.tracks, key=lambda track: track.role != "main")
-    runs = [
-        audio.track_runs(
-            binary,
-            audio.AudioInput(source, job.probe.container_format, track.stream_index),
-            track,
-            out=job.out,
-        )
-        for track in ordered
-    ]
-    return audio_work.AudioWork(runs, home=job.work, timeout=timeout)
-
-
-def _adaptation(rendition: audio.AudioRendition) -> packaging.AudioAdaptation:
-    track = rendition.track
-    return packaging.AudioAdaptation(
-        stem=rendition.stem,
-        language=track.language,
-        role=track.role,
-        channels=rendition.channels,
-        mpd_xml=(rendition.folder / f"{rendition.stem}.mpd").read_text(),
-    )
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def _audio_track_row(job: Job, rendition: audio.AudioRendition) -> dict:
-    """An AudioTrack row's fields for one rendition."""
-    track = rendition.track
-    peak, average = job.audio_playlists[rendition.stem].bandwidths()
-    playlist = layout.audio_playlist(rendition.stem)
-    measured_in, measured_out = rendition.loudness_in, rendition.loudness_out
-    return {
-        "position": track.position,
-        "language": track.language,
-        "name": track.name,
-        "role": track.role,
-        "channels": rendition.channels,
-        "codecs": AUDIO_CODEC,
-        "bandwidth": peak,
-        "average_bandwidth": average,
-        "playlist_path": job.writer.path(playlist),
-        "loudness_in_lufs": _finite(measured_in.integrated),
-        "true_peak_in_dbtp": _finite(measured_in.true_peak),
-        "loudness_range_in_lu": _finite(measured_in.lra),
-        "loudness_out_lufs": _finite(measured_out.integrated),
-        "true_peak_out_dbtp": _finite(measured_out.true_peak),
-        "loudness_range_out_lu": _finite(measured_out.lra),
-    }
 
 
 def _clock(seconds: float) -> str:
@@ -249,19 +205,6 @@ def _clock(seconds: float) -> str:
 
 def _fetch_source(job: Job, target: Path) -> None:
     """Copy the source from storage to scratch in chunks (never whole in memory)."""
-    source = job.video.source
-    if not source.name:
+    if not job.video.source.name:
         raise SourceRejected("There is no source file to transcode.")
-    # S3 downloads straight to the file, in parallel parts; others are copied.
-    download = getattr(source.storage, "download_to", None)
-    try:
-        if download is not None:
-            download(source.name, target)
-        else:
-            storage = source.storage
-            with storage.open(source.name, "rb") as remote, open(target, "wb") as local:
-                shutil.copyfileobj(remote, local, length=1024 * 1024)
-    except FileNotFoundError as exc:
-        raise SourceRejected("The source file is missing from storage.") from exc
-    except STORAGE_ERRORS as exc:
-        raise storage_failure(exc, "Could not read the source from storage") from exc
+    track_work.fetch(job.video.source, target, what="source")

@@ -15,7 +15,7 @@ from pathlib import Path
 import av
 
 from .errors import SourceRejected
-from .ffmpeg import demuxer_options, source_format
+from .ffmpeg import audio_format, demuxer_options, source_format
 from .languages import bcp47_from_source
 
 STILL_IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000", "qoi"}
@@ -57,6 +57,17 @@ class Probe:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def probe_from_dict(data: dict) -> Probe:
+    """A Probe back from ``Probe.as_dict`` (as stored on the video)."""
+    known = {
+        name: value
+        for name, value in data.items()
+        if name in Probe.__dataclass_fields__
+    }
+    streams = tuple(AudioStream(**stream) for stream in data.get("audio_streams", ()))
+    return Probe(**{**known, "audio_streams": streams})
 
 
 _DESCRIBES = av.stream.Disposition.visual_impaired | av.stream.Disposition.descriptions
@@ -198,4 +209,60 @@ def probe(path: str) -> Probe:
             audio_streams=tuple(
                 _audio_stream(a) for a in container.streams.audio if a.codec_context
             ),
+        )
+
+
+@dataclass(frozen=True)
+class AudioProbe:
+    """An audio file an editor adds: how it may be opened, and its one track."""
+
+    container_format: str  # one of ffmpeg.AUDIO_FORMATS
+    stream_index: int
+    channels: int
+    duration: float
+
+
+NOT_AN_AUDIO_FILE = (
+    "This is not an audio file we can read: upload the track itself (WAV, FLAC, "
+    "MP3, AAC, M4A, MKA or Ogg), not a playlist or a damaged file."
+)
+
+
+def probe_audio(path: str | Path) -> AudioProbe:
+    """Probe an added audio track; raise SourceRejected with the reason if it
+    is not one decodable audio stream in an allowlisted format."""
+    if os.path.getsize(path) == 0:
+        raise SourceRejected("The file is empty.")
+    kind = _refers_to_other_files(str(path))
+    if kind:
+        raise SourceRejected(
+            f"This is {kind}, which refers to other files, not audio: upload "
+            "the audio file itself."
+        )
+    try:
+        container = open_source(path)
+    except av.error.FFmpegError as exc:
+        raise SourceRejected(NOT_AN_AUDIO_FILE) from exc
+    with container:
+        if not container.streams.audio:
+            raise SourceRejected("There is no audio stream in this file.")
+        container_format = audio_format(container.format.name)
+        if container_format is None:
+            raise SourceRejected(NOT_AN_AUDIO_FILE)
+        stream = container.streams.audio[0]
+        try:
+            next(container.decode(stream))
+        except (StopIteration, av.error.FFmpegError) as exc:
+            raise SourceRejected(
+                "The audio has no sound we can decode: the file may be damaged "
+                "or cut off."
+            ) from exc
+        duration = round(_duration(container, stream), 3)
+        if duration <= 0:
+            raise SourceRejected("The audio has no length.")
+        return AudioProbe(
+            container_format=container_format,
+            stream_index=stream.index,
+            channels=stream.codec_context.channels,
+            duration=duration,
         )

@@ -56,6 +56,21 @@ class RevisionWriter:
         self.stored.add(name)
         return self.path(name)
 
+    def copy_in(self, source: str, name: str) -> str:
+        """Store a copy of the stored file ``source`` as ``name``, the same bytes:
+        on the server side where the storage can (S3), else a plain copy."""
+        copy = getattr(self.storage, "copy", None)
+        try:
+            if copy is not None:
+                copy(source, self.path(name))
+            else:
+                with self.storage.open(source, "rb") as handle:
+                    self._save(name, File(handle))
+        except STORAGE_ERRORS as exc:
+            raise storage_failure(exc, f"Could not copy {source}") from exc
+        self.stored.add(name)
+        return self.path(name)
+
     def _save(self, name: str, content) -> None:
         try:
             saved = self.storage.save(self.path(name), content)
@@ -63,6 +78,22 @@ class RevisionWriter:
             raise storage_failure(exc, f"Could not store {self.path(name)}") from exc
         if saved != self.path(name):
             raise TransientFailure(f"Storage renamed {self.path(name)} to {saved}.")
+
+
+def files_under(prefix: str, storage: Storage | None = None) -> list[str]:
+    """Every stored file under ``prefix``, named relative to it."""
+    storage = storage or video_storage()
+    try:
+        directories, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return []
+    found = list(files)
+    for directory in directories:
+        found += [
+            f"{directory}/{name}"
+            for name in files_under(f"{prefix}{directory}/", storage)
+        ]
+    return found
 
 
 def delete_prefix(prefix: str, storage: Storage | None = None) -> int:

@@ -107,13 +107,13 @@ def maybe_preview(job: Job, playlists: list[packaging.MediaPlaylist]) -> None:
         counts += (len(job.audio_playlists[main].segments),)
     if counts == job.preview_counts:
         return  # nothing new since the last preview: don't rewrite the playlists
-    codecs = packaging.codecs_from_ffmpeg_master(job.out / FFMPEG_MASTER)
+    codecs = video_codecs(job)
     if len(codecs) < len(job.rungs):
         return
     job.preview_counts = counts
     store_playlists(job, playlists, final=False)
     job.writer.put_text(
-        master_text(job, playlists, [], final=False),
+        master_text(job, [p.bandwidths() for p in playlists], [], final=False),
         layout.MASTER_PLAYLIST,
         growing=True,
     )
@@ -139,7 +139,7 @@ def _audio_entries(job: Job, *, final: bool) -> list[AudioEntry]:
         for track in tracks:
             channels = group_layout if group_layout in track.layouts else STEREO
             stem = layout.audio_stem(track.position, channels)
-            if stem not in job.audio_playlists:
+            if stem not in job.audio_playlists and stem not in job.audio_bandwidths:
                 continue
             entries.append(
                 AudioEntry(
@@ -155,22 +155,32 @@ def _audio_entries(job: Job, *, final: bool) -> list[AudioEntry]:
     return entries
 
 
+def audio_bandwidths(job: Job, stem: str) -> tuple[int, int]:
+    """(peak, average) of a rendition: encoded by this job, or copied over."""
+    if stem in job.audio_playlists:
+        return job.audio_playlists[stem].bandwidths()
+    return job.audio_bandwidths[stem]
+
+
+def video_codecs(job: Job) -> list[str]:
+    """The rungs' codec strings: as ffmpeg wrote them, or as published."""
+    return job.video_codecs or packaging.codecs_from_ffmpeg_master(
+        job.out / FFMPEG_MASTER
+    )
+
+
 def _group_bandwidths(job: Job, entries: list[AudioEntry]) -> dict[str, tuple]:
     """(peak, average) per group: its largest rendition's, which a variant adds."""
     bandwidths: dict[str, tuple[int, int]] = {}
     for entry in entries:
-        stem = entry.uri.removesuffix(".m3u8")
-        peak, average = job.audio_playlists[stem].bandwidths()
+        peak, average = audio_bandwidths(job, entry.uri.removesuffix(".m3u8"))
         known = bandwidths.get(entry.group, (0, 0))
         bandwidths[entry.group] = (max(known[0], peak), max(known[1], average))
     return bandwidths
 
 
-def store_playlists(
-    job: Job, playlists: list[packaging.MediaPlaylist], *, final: bool
-) -> list[dict]:
-    """Write the variant and audio playlists; returns the renditions for the database."""
-    codecs = packaging.codecs_from_ffmpeg_master(job.out / FFMPEG_MASTER)
+def store_audio_playlists(job: Job, *, final: bool) -> None:
+    """Write the playlists of the audio renditions this job encoded."""
     for stem, playlist in job.audio_playlists.items():
         if playlist.init:
             job.writer.put_text(
@@ -178,17 +188,36 @@ def store_playlists(
                 layout.audio_playlist(stem),
                 growing=not final,
             )
+
+
+def store_playlists(
+    job: Job, playlists: list[packaging.MediaPlaylist], *, final: bool
+) -> list[dict]:
+    """Write the variant and audio playlists; returns the renditions for the database."""
+    store_audio_playlists(job, final=final)
+    for index, rung in enumerate(job.rungs):
+        job.writer.put_text(
+            packaging.variant_playlist(playlists[index], final=final),
+            layout.rung_playlist(rung.name),
+            growing=not final,
+        )
+    return rendition_rows(
+        job, [playlist.bandwidths() for playlist in playlists], final=final
+    )
+
+
+def rendition_rows(
+    job: Job, bandwidths: list[tuple[int, int]], *, final: bool = True
+) -> list[dict]:
+    """The Rendition rows of the rungs, each with the stereo group's bandwidth."""
+    codecs = video_codecs(job)
     stereo = _group_bandwidths(job, _audio_entries(job, final=final)).get(
         audio_group(STEREO), (0, 0)
     )
     renditions = []
     for index, rung in enumerate(job.rungs):
         name = layout.rung_playlist(rung.name)
-        playlist = playlists[index]
-        job.writer.put_text(
-            packaging.variant_playlist(playlist, final=final), name, growing=not final
-        )
-        peak, average = playlist.bandwidths()
+        peak, average = bandwidths[index]
         codec = codecs[index] if index < len(codecs) else FALLBACK_VIDEO_CODEC
         renditions.append(
             {
@@ -207,20 +236,20 @@ def store_playlists(
 
 def master_text(
     job: Job,
-    playlists: list[packaging.MediaPlaylist],
+    bandwidths: list[tuple[int, int]],
     text_tracks: list[TextTrackEntry],
     *,
     final: bool = True,
 ) -> str:
-    """The revision's master playlist, with the bandwidths measured so far:
-    each rung once per audio group (or once, without audio)."""
-    codecs = packaging.codecs_from_ffmpeg_master(job.out / FFMPEG_MASTER)
+    """The revision's master playlist, with the rungs' (peak, average) video
+    bandwidths: each rung once per audio group (or once, without audio)."""
+    codecs = video_codecs(job)
     entries = _audio_entries(job, final=final)
     groups = _group_bandwidths(job, entries)
     variants = []
     for group, (audio_peak, audio_average) in groups.items() or [(None, (0, 0))]:
         for index, rung in enumerate(job.rungs):
-            peak, average = playlists[index].bandwidths()
+            peak, average = bandwidths[index]
             codec = codecs[index] if index < len(codecs) else FALLBACK_VIDEO_CODEC
             variants.append(
                 Variant(
@@ -236,3 +265,21 @@ def master_text(
                 )
             )
     return master_playlist(variants, audio=entries, text_tracks=text_tracks)
+
+
+def write_manifests(
+    job: Job,
+    *,
+    bandwidths: list[tuple[int, int]],
+    video_mpd: str,
+    adaptations: list[packaging.AudioAdaptation],
+    text_tracks: list[TextTrackEntry],
+) -> None:
+    """Store the revision's final MPD and master playlist: the one way both the
+    full transcode and a repackage write them. ``video_mpd`` describes the
+    video alone; each audio rendition and text track is added to it."""
+    mpd = packaging.mpd_with_audio(video_mpd, adaptations)
+    job.writer.put_text(packaging.mpd_with_text_tracks(mpd, text_tracks), layout.MPD)
+    job.writer.put_text(
+        master_text(job, bandwidths, text_tracks), layout.MASTER_PLAYLIST
+    )

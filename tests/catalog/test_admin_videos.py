@@ -156,11 +156,12 @@ def test_video_change_page_shows_the_published_audio_tracks_and_loudness(
 
 @pytest.fixture
 def queued_tasks(monkeypatch) -> list[tuple]:
-    """The arguments of every transcode task sent to the broker."""
-    from catalog.tasks import video_transcode
+    """The arguments of every transcode or repackage task sent to the broker."""
+    from catalog.tasks import video_repackage, video_transcode
 
     sent = []
-    monkeypatch.setattr(video_transcode, "delay", lambda *args: sent.append(args))
+    for task in (video_transcode, video_repackage):
+        monkeypatch.setattr(task, "delay", lambda *args: sent.append(args))
     return sent
 
 
@@ -201,10 +202,12 @@ def _track_post(video: Video, track: TextTrack, **changes) -> dict:
 
 
 def _assert_republished(video: Video, queued_tasks: list) -> None:
-    """What the service path does: a new job for the source, sent once committed."""
+    """What the service path does: a new repackage of the published revision
+    (its video is not encoded again), sent once committed."""
     before = video.job_token
     video.refresh_from_db()
     assert video.job_token != before
+    assert video.job_kind == Video.JobKind.REPACKAGE
     assert video.status == Video.Status.QUEUED
     assert video.revision == "r1"  # the published stream plays until then
     assert queued_tasks == [(video.pk, str(video.job_token))]

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from catalog import services
-from catalog.admin.video_tracks import TextTrackForm
+from catalog.admin.text_tracks import TextTrackForm
 from catalog.models import TextTrack, Video
 from catalog.transcoding import manifest_format, packaging, pipeline
 from playback.delivery import manifests, stored

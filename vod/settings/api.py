@@ -73,6 +73,7 @@ SPECTACULAR_SETTINGS = {
         "TitleKindEnum": "catalog.models.Title.Kind",
         "TextTrackKindEnum": "catalog.models.TextTrack.Kind",
         "AudioTrackRoleEnum": "catalog.models.AudioTrack.Role",
+        "AddedAudioTrackRoleEnum": "catalog.models.AddedAudioTrack.Role",
         "CreditRoleEnum": "catalog.models.Credit.Role",
         # Titles' ratings and profiles' limits share one scale.
         "MaturityRatingEnum": "vod.maturity.Maturity",

@@ -29,6 +29,7 @@ CELERY_TASK_ROUTES = {
     # Fetching a URL or asking S3 for a copy waits on the network, not the CPU:
     # the default workers take it unless an operator runs workers of its own.
     "catalog.tasks.video_source_fetch": {"queue": env("INGEST_QUEUE", "default")},
+    "catalog.tasks.video_repackage": {"queue": "transcode"},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

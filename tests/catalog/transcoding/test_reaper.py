@@ -4,12 +4,14 @@ import datetime
 import uuid
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalog import services
 from catalog.models import Video
 from catalog.services import video_lease
-from catalog.tasks import video_transcode
+from catalog.tasks import video_repackage, video_transcode
+from catalog.transcoding import repackage
 from tests.catalog.factories import VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +183,54 @@ def test_claim_with_a_superseded_token_is_refused():
         services.video_claim(video_id=video.pk, job_token=str(uuid.uuid4()), worker="a")
         is None
     )
+
+
+def test_a_dead_repackage_is_requeued_as_a_repackage(
+    settings, django_capture_on_commit_callbacks, queued_tasks, monkeypatch
+):
+    repackages = []
+    monkeypatch.setattr(video_repackage, "delay", lambda *args: repackages.append(args))
+    settings.TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS = 90
+    dead = processing_video(quiet_for=datetime.timedelta(minutes=5))
+    lost = VideoFactory(
+        status=Video.Status.QUEUED,
+        job_token=uuid.uuid4(),
+        job_kind=Video.JobKind.REPACKAGE,
+        revision="r1",
+    )
+    Video.objects.filter(pk__in=[dead.pk, lost.pk]).update(
+        job_kind=Video.JobKind.REPACKAGE
+    )
+    Video.objects.filter(pk=lost.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.video_transcode_reap()
+
+    assert result == {"requeued": 1, "failed": 0, "resent": 1}
+    assert queued_tasks == []  # never a full transcode
+    assert sorted(repackages) == sorted(
+        [(dead.pk, str(dead.job_token)), (lost.pk, str(lost.job_token))]
+    )
+
+
+def test_a_new_track_change_supersedes_a_queued_repackage(transcoded, tmp_path):
+    video, _ = transcoded("no_audio")
+    vtt = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"
+    services.text_track_add(
+        video=video, language="en", label="English", file=ContentFile(vtt, name="a.vtt")
+    )
+    video.refresh_from_db()
+    first = str(video.job_token)
+    services.text_track_add(
+        video=video,
+        language="fr",
+        label="Français",
+        file=ContentFile(vtt, name="b.vtt"),
+    )
+    video.refresh_from_db()
+    assert str(video.job_token) != first
+    assert repackage.repackage(video_id=video.pk, job_token=first) == "skipped"
+    outcome = repackage.repackage(video_id=video.pk, job_token=str(video.job_token))
+    assert outcome == "ready"
