@@ -20,7 +20,7 @@ from django.utils.text import get_valid_filename
 from ..models import Upload, Video
 from ..upload_stores import PartsRefused, store_for
 from .jobs import video_job_new, video_transcode_queue
-from .videos import video_create, video_source_check
+from .videos import video_create, video_source_check, video_source_point
 
 MIB = 1024 * 1024
 S3_MAX_PARTS = 10_000
@@ -310,15 +310,14 @@ def upload_attach(*, upload: Upload) -> Upload:
     ):
         return upload  # a duplicated verify task got here first
     video = Video.objects.select_for_update().get(pk=upload.video_id)
-    old_source = video.source.name if video.source else ""
-    video.source = upload.storage_key
-    video.source_name = upload.file_name[:255]
-    video.source_size = upload.size
+    video_source_point(
+        video=video,
+        name=upload.storage_key,
+        file_name=upload.file_name,
+        size=upload.size,
+    )
     video_job_new(video=video)
     video.save()
-    if old_source and old_source != upload.storage_key:
-        storage = video.source.storage
-        transaction.on_commit(lambda: storage.delete(old_source))
     video_transcode_queue(video=video)
     upload.state = Upload.State.COMPLETED
     upload.finished_at = timezone.now()

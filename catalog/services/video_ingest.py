@@ -13,6 +13,7 @@ from ..ingest.locations import location_parse
 from ..models import Video
 from .jobs import video_job_new, video_job_queue, video_transcode_queue
 from .video_lease import _lease_lost, _leased
+from .videos import video_source_point
 
 
 def video_source_location_check(*, location: str) -> str:
@@ -59,10 +60,9 @@ def video_ingest_complete(
     video = _leased(video_id, job_token).select_for_update().first()
     if video is None:
         raise _lease_lost(video_id)
-    old_source = video.source.name if video.source else ""
-    video.source.name = name
-    video.source_name = name.rsplit("/", 1)[-1][:255]
-    video.source_size = size
+    video_source_point(
+        video=video, name=name, file_name=name.rsplit("/", 1)[-1], size=size
+    )
     video.ingest_location = ""
     video.ingest_bytes = size
     video.status = Video.Status.QUEUED
@@ -72,8 +72,5 @@ def video_ingest_complete(
     video.worker = ""
     video.heartbeat_at = None
     video.save()
-    if old_source and old_source != name:
-        storage = video.source.storage
-        transaction.on_commit(lambda: storage.delete(old_source))
     video_transcode_queue(video=video)
     return video

@@ -66,6 +66,18 @@ def video_source_check(*, size: int | None) -> None:
         )
 
 
+def video_source_point(*, video: Video, name: str, file_name: str, size: int) -> None:
+    """Make the stored object ``name`` the source of ``video`` (unsaved); the
+    source it replaces is deleted once the transaction commits."""
+    old_source = video.source.name if video.source else ""
+    video.source.name = name
+    video.source_name = file_name[:255]
+    video.source_size = size
+    if old_source and old_source != name:
+        storage = video.source.storage
+        transaction.on_commit(lambda: storage.delete(old_source))
+
+
 @transaction.atomic
 def video_source_attach(*, video: Video, file: File, name: str) -> Video:
     """Store a source for ``video`` (streamed in chunks) and queue its transcode."""
