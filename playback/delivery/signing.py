@@ -7,7 +7,9 @@ they resolve those names: ``seg-1-00001.m4s`` next to a signed ``144p.m3u8``
 inherits its token.
 
 The token (version 2) is ``<payload>.<signature>``, both base64url without
-padding. The payload is UTF-8 text of five ``|``-separated fields::
+padding, in that encoding's one spelling (the unused low bits of a last
+character are zero: an edge re-encodes what it decoded and compares, so no
+second URL, and no second CDN cache key, carries the same grant). The payload is UTF-8 text of five ``|``-separated fields::
 
     2|<session id, 32 hex digits>|<expiry, unix seconds>|<path prefix>|<allow>
 
@@ -126,8 +128,14 @@ def _b64encode(data: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
+    """Strictly: only the one spelling ``_b64encode`` makes, so a token has no
+    second form (base64's unused low bits would otherwise let a different URL,
+    a new CDN cache key, carry the same grant)."""
     padded = text + "=" * (-len(text) % 4)
-    return base64.urlsafe_b64decode(padded.encode("ascii"))
+    data = base64.urlsafe_b64decode(padded.encode("ascii"))
+    if _b64encode(data) != text:
+        raise ValueError("not in canonical base64")
+    return data
 
 
 def grant_encode(grant: Grant, *, key: bytes) -> str:

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import re
+import string
 import time
 import uuid
 
@@ -79,6 +80,27 @@ def test_a_tampered_token_is_refused(where):
     with pytest.raises(InvalidGrant) as refused:
         grant_decode(f"{payload}.{signature}", key=KEY)
     assert refused.value.code == "invalid_signature"
+
+
+@pytest.mark.parametrize("where", ["payload", "signature"])
+def test_a_token_spelled_another_way_with_the_same_bytes_is_refused(where):
+    """base64 leaves the last character's low bits unused: setting one gives a
+    second URL (a new CDN cache key) that decodes to the same signed bytes."""
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    # A payload whose length leaves unused bits (the signature's always does).
+    tokens = [grant_encode(grant(allow=("a" * n,)), key=KEY) for n in range(1, 4)]
+    token = next(t for t in tokens if len(t.split(".")[0]) % 4 in (2, 3))
+    payload, signature = token.split(".")
+    parts = {"payload": payload, "signature": signature}
+    text = parts[where]
+    last = alphabet[alphabet.index(text[-1]) ^ 1]
+    parts[where] = text[:-1] + last
+    assert base64.urlsafe_b64decode(parts[where] + "=" * (-len(text) % 4)) == (
+        base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    )
+
+    with pytest.raises(InvalidGrant):
+        grant_decode(f"{parts['payload']}.{parts['signature']}", key=KEY)
 
 
 def test_a_longer_grant_cannot_be_spliced_onto_another_signature():
