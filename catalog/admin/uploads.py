@@ -1,4 +1,5 @@
-"""Editors' direct uploads, to follow them and abort a stuck one."""
+"""Editors' direct uploads, to follow them (a failed one says why) and abort a
+stuck one."""
 
 from django.contrib import admin, messages
 
@@ -8,8 +9,16 @@ from catalog.services import uploads
 
 @admin.register(Upload)
 class UploadAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "state", "size", "created_by", "created_at"]
-    list_filter = ["state"]
+    list_display = [
+        "file_name",
+        "purpose",
+        "state",
+        "failure_reason",
+        "size",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["state", "purpose"]
     search_fields = ["file_name", "uuid"]
     list_select_related = ["created_by"]
     readonly_fields = [field.name for field in Upload._meta.fields]

@@ -1,10 +1,12 @@
-"""Editors' direct uploads of sources: create, sign parts, list, complete, abort.
+"""Editors' direct uploads of sources and of added audio tracks: create, sign
+parts, list, complete, abort.
 
 The bytes go from the client to the store (``catalog.upload_stores``); these
 functions sign, record and verify. An upload completes only when every part is
 stored at its exact size, the assembled object is as big as announced, and
 hashes to the client's SHA-256 when one was given; only then does it become
-its video's source, and the transcode is queued.
+its video's source (the transcode is queued) or, probed as audio by a worker,
+the file of a new added track (the repackage is queued).
 """
 
 import datetime
@@ -17,8 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from ..models import Upload, Video
+from ..models import AddedAudioTrack, Upload, Video
+from ..transcoding.errors import SourceRejected
+from ..transcoding.probe import AudioProbe
 from ..upload_stores import PartsRefused, store_for
+from .audio_tracks import audio_probe_stored, audio_track_add_stored, audio_upload_check
 from .jobs import video_job_new, video_transcode_queue
 from .videos import video_create, video_source_check, video_source_point
 
@@ -97,9 +102,19 @@ def upload_create(
     content_type: str,
     sha256: str = "",
     video: Video | None = None,
+    purpose: str = Upload.Purpose.SOURCE,
+    language: str = "",
+    name: str = "",
+    role: str = AddedAudioTrack.Role.DUB,
 ) -> Upload:
-    """Start an upload for ``video`` (a new one if none) and open it in the store."""
-    upload_check(size=size, content_type=content_type)
+    """Start an upload of ``video``'s source (a new video if none), or of an
+    audio track to add to ``video``, and open it in the store."""
+    audio = purpose == Upload.Purpose.AUDIO_TRACK
+    if audio:
+        _track_check(video=video, language=language, name=name, role=role)
+        audio_upload_check(size=size, content_type=content_type)
+    else:
+        upload_check(size=size, content_type=content_type)
     sha256 = sha256.lower()
     if sha256 and not _SHA256_HEX.match(sha256):
         raise ValidationError({"sha256": "The SHA-256 is 64 hexadecimal digits."})
@@ -108,6 +123,10 @@ def upload_create(
     upload = Upload(
         video=video,
         created_by=user,
+        purpose=purpose,
+        track_language=language if audio else "",
+        track_name=name if audio else "",
+        track_role=role if audio else "",
         file_name=file_name[:255],
         size=size,
         content_type=content_type[:100],
@@ -116,10 +135,20 @@ def upload_create(
         expires_at=timezone.now()
         + datetime.timedelta(hours=settings.UPLOAD_EXPIRY_HOURS),
     )
-    upload.storage_key = f"sources/{video.uuid}/{upload.uuid}/{_stored_name(file_name)}"
+    folder = f"sources/{video.uuid}/audio" if audio else f"sources/{video.uuid}"
+    upload.storage_key = f"{folder}/{upload.uuid}/{_stored_name(file_name)}"
     upload.s3_upload_id = store_for().start(upload=upload)
     upload.save()
     return upload
+
+
+def _track_check(*, video: Video | None, language: str, name: str, role: str) -> None:
+    """Raise ValidationError unless a track so described may be added to ``video``."""
+    if video is None:
+        raise ValidationError({"video": "Name the video the audio track is added to."})
+    AddedAudioTrack(
+        video=video, language=language, name=name, role=role, position=0
+    ).full_clean(exclude=["file", "position", "video"])
 
 
 def _check_open(upload: Upload) -> None:
@@ -242,11 +271,13 @@ def upload_complete(*, upload: Upload, checksums: dict[int, str]) -> Upload:
             reason=f"The file is {assembled.size} bytes, not the {upload.size} "
             "announced.",
         )
-    if upload.sha256 and assembled.sha256 is None:
+    if upload.sha256 and assembled.sha256 not in (None, upload.sha256):
+        upload_fail(upload=upload, reason=_sha_mismatch(assembled.sha256))
+    # An audio track is probed by a worker: no web process reads the object.
+    audio = upload.purpose == Upload.Purpose.AUDIO_TRACK
+    if audio or (upload.sha256 and assembled.sha256 is None):
         _verify_queue(upload)
         return upload
-    if upload.sha256 and assembled.sha256 != upload.sha256:
-        upload_fail(upload=upload, reason=_sha_mismatch(assembled.sha256))
     return upload_attach(upload=upload)
 
 
@@ -265,23 +296,45 @@ def _sha_mismatch(actual: str) -> str:
 
 
 def upload_verify(*, upload_id: int) -> str:
-    """Hash the stored object (on a worker); attach it if it is what was announced."""
+    """Hash the stored object (on a worker) and probe an audio track's; attach
+    it if it is what was announced."""
     upload = Upload.objects.get(pk=upload_id)
     if upload.state != Upload.State.VERIFYING:
         return upload.state  # done already: a duplicated task
-    size, sha256 = store_for().sha256(upload=upload)
     try:
-        if size != upload.size:
-            upload_fail(
-                upload=upload,
-                reason=f"The file is {size} bytes, not the {upload.size} announced.",
-            )
-        if sha256 != upload.sha256:
-            upload_fail(upload=upload, reason=_sha_mismatch(sha256))
+        if upload.sha256:
+            _hash_check(upload)
+        found = None
+        if upload.purpose == Upload.Purpose.AUDIO_TRACK:
+            found = _audio_probe(upload)
+        try:
+            upload_attach(upload=upload, found=found)
+        except ValidationError as exc:  # the video changed meanwhile
+            upload_fail(upload=upload, reason=" ".join(exc.messages))
     except UploadFailed:
         return Upload.State.FAILED
-    upload_attach(upload=upload)
     return Upload.State.COMPLETED
+
+
+def _hash_check(upload: Upload) -> None:
+    size, sha256 = store_for().sha256(upload=upload)
+    if size != upload.size:
+        upload_fail(
+            upload=upload,
+            reason=f"The file is {size} bytes, not the {upload.size} announced.",
+        )
+    if sha256 != upload.sha256:
+        upload_fail(upload=upload, reason=_sha_mismatch(sha256))
+
+
+def _audio_probe(upload: Upload) -> AudioProbe:
+    try:
+        return audio_probe_stored(name=upload.storage_key)
+    except SourceRejected as exc:
+        upload_fail(
+            upload=upload,
+            reason=f"This file cannot be added as an audio track: {exc.reason}",
+        )
 
 
 def upload_verify_give_up(*, upload_id: int, reason: str) -> None:
@@ -302,13 +355,24 @@ def upload_fail(*, upload: Upload, reason: str) -> None:
 
 
 @transaction.atomic
-def upload_attach(*, upload: Upload) -> Upload:
-    """Make the assembled object the video's source (no copy) and queue its transcode."""
+def upload_attach(*, upload: Upload, found: AudioProbe | None = None) -> Upload:
+    """Make the assembled object (no copy) the video's source and queue its
+    transcode, or, ``found`` as audio, a new track's file and queue the repackage."""
     if (
         Upload.objects.select_for_update().get(pk=upload.pk).state
         == Upload.State.COMPLETED
     ):
         return upload  # a duplicated verify task got here first
+    if upload.purpose == Upload.Purpose.AUDIO_TRACK:
+        upload.audio_track = audio_track_add_stored(
+            video=upload.video,
+            stored_name=upload.storage_key,
+            found=found,
+            language=upload.track_language,
+            name=upload.track_name,
+            role=upload.track_role,
+        )
+        return _completed(upload, "audio_track")
     video = Video.objects.select_for_update().get(pk=upload.video_id)
     video_source_point(
         video=video,
@@ -319,9 +383,13 @@ def upload_attach(*, upload: Upload) -> Upload:
     video_job_new(video=video)
     video.save()
     video_transcode_queue(video=video)
+    return _completed(upload)
+
+
+def _completed(upload: Upload, *fields: str) -> Upload:
     upload.state = Upload.State.COMPLETED
     upload.finished_at = timezone.now()
-    upload.save(update_fields=["state", "finished_at"])
+    upload.save(update_fields=["state", "finished_at", *fields])
     return upload
 
 
