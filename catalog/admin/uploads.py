@@ -27,6 +27,13 @@ class UploadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # uploads start from the API
 
+    def get_queryset(self, request):
+        # An upload is its creator's, as in the API; superusers see all.
+        uploads_seen = super().get_queryset(request)
+        if request.user.is_superuser:
+            return uploads_seen
+        return uploads_seen.filter(created_by=request.user)
+
     @admin.action(description="Abort and delete the parts", permissions=["change"])
     def abort(self, request, queryset) -> None:
         aborted = 0

@@ -223,3 +223,33 @@ def test_the_form_upload_is_held_to_the_request_body_cap(
     assert "in one request" in message and "in parts" in message
     assert not AddedAudioTrack.objects.exists()
     assert not list(Path(settings.MEDIA_ROOT).glob("sources/*/audio/*"))
+
+
+@pytest.mark.django_db
+def test_editors_see_their_own_uploads_and_why_one_failed_in_the_admin():
+    video = Video.objects.create()
+    editor, other = make_editor(), make_editor()
+    for owner, name in [(editor, "mine.wav"), (other, "theirs.wav")]:
+        Upload.objects.create(
+            video=video,
+            created_by=owner,
+            purpose=Upload.Purpose.AUDIO_TRACK,
+            file_name=name,
+            size=10,
+            content_type="audio/wav",
+            part_size=PART,
+            storage_key=f"sources/{video.uuid}/audio/{name}",
+            state=Upload.State.FAILED,
+            failure_reason="This file cannot be added as an audio track: empty.",
+            expires_at=video.created_at,
+        )
+    admin = Client()
+    admin.force_login(editor)
+
+    listed = admin.get("/admin/catalog/upload/")
+
+    assert listed.status_code == 200
+    assert b"mine.wav" in listed.content and b"theirs.wav" not in listed.content
+    assert b"cannot be added as an audio track" in listed.content
+    theirs = Upload.objects.get(file_name="theirs.wav")
+    assert admin.get(f"/admin/catalog/upload/{theirs.pk}/change/").status_code == 302
