@@ -124,8 +124,8 @@ def video_revisions_cleanup() -> int:
     soft_time_limit=UPLOAD_VERIFY_TIME_LIMIT - 60,
 )
 def upload_verify(self, upload_id: int) -> str:
-    """Hash a completed upload's object; attach it and queue its transcode if it
-    is the file announced."""
+    """Hash a completed upload's object (and probe an audio track's); attach it
+    and queue its transcode or repackage if it is the file announced."""
     try:
         return uploads.upload_verify(upload_id=upload_id)
     except STORAGE_ERRORS as exc:

@@ -16,8 +16,10 @@ import requests
 from rest_framework.test import APIClient
 
 from catalog import tasks
-from catalog.models import Upload, Video
+from catalog.models import AddedAudioTrack, AudioTrack, Upload, Video
 from tests import test_s3
+from tests.catalog.transcoding.conftest import FAST_TRANSCODES, attach_and_transcode
+from tests.catalog.transcoding.test_repackage import run_queued, speech, stored
 from tests.catalog.upload_helpers import (
     checksums,
     create_body,
@@ -25,7 +27,7 @@ from tests.catalog.upload_helpers import (
     padded_clip,
     split,
 )
-from tests.helpers import start_worker, stop_process, wait_for
+from tests.helpers import make_test_clip, start_worker, stop_process, wait_for
 
 # tests/test_s3.py's S3 server and fresh buckets, as fixtures here too.
 s3_endpoint = test_s3.s3_endpoint
@@ -215,3 +217,66 @@ def test_part_urls_are_signed_for_the_endpoint_clients_reach(s3, settings):
     assert signed.status_code == 200, signed.content
     url = signed.json()["parts"][0]["url"]
     assert url.startswith(f"https://uploads.example.com/{s3.sources_bucket}/")
+
+
+@pytest.mark.django_db
+def test_a_dub_uploaded_to_s3_in_parts_is_published_by_repackaging(
+    settings, s3, tmp_path, django_capture_on_commit_callbacks
+):
+    for name, value in FAST_TRANSCODES.items():
+        setattr(settings, name, value)
+    settings.TRANSCODE_SCRATCH_DIR = str(tmp_path / "scratch")
+    video, outcome = attach_and_transcode(
+        make_test_clip(tmp_path / "s.mp4", size="320x240", rate=24, seconds=3)
+    )
+    assert outcome == "ready", video.failure_reason
+    before = stored(video, video.revision)
+    data = speech(tmp_path, "fr.wav", 30.0, channels=2).read_bytes()
+    client = _client(make_editor())
+    created = client.post(
+        "/api/v1/uploads/",
+        {
+            **create_body("fr.wav", data, content_type="audio/wav"),
+            "purpose": "audio_track",
+            "video": str(video.uuid),
+            "language": "fr",
+            "name": "Français",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    upload = created.json()
+    parts = split(data, PART)
+    assert upload["part_count"] == len(parts) == 2
+    _put_parts(client, upload, parts, [1, 2])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        done = client.post(
+            f"/api/v1/uploads/{upload['upload_id']}/complete/",
+            {"parts": checksums(parts, [1, 2])},
+            format="json",
+        )
+    assert done.status_code == 202, done.content
+    tasks.upload_verify(Upload.objects.get(uuid=upload["upload_id"]).pk)
+
+    upload = client.get(f"/api/v1/uploads/{upload['upload_id']}/").json()
+    assert upload["state"] == "completed", upload["failure_reason"]
+    track = AddedAudioTrack.objects.get(pk=upload["audio_track"])
+    assert track.file.name == upload["key"] and "trimmed" in track.warning
+    stored_dub = s3.client.get_object(Bucket=s3.sources_bucket, Key=upload["key"])
+    assert stored_dub["Body"].read() == data
+    assert not _open_uploads(s3)
+
+    old_revision = video.revision
+    video, outcome = run_queued(video)
+    assert outcome == "ready", video.failure_reason
+    assert video.revision != old_revision
+    after = stored(video, video.revision)
+    untouched = [name for name in before if name not in ("master.m3u8", "manifest.mpd")]
+    assert any(name.startswith("seg-") for name in untouched)
+    for name in untouched:
+        assert after[name] == before[name], name
+    assert AudioTrack.objects.filter(
+        video=video, revision=video.revision, language="fr", role="dub"
+    ).exists()
+    assert b'LANGUAGE="fr"' in after["master.m3u8"]

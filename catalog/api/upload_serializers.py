@@ -8,9 +8,13 @@ base64 as S3's ``x-amz-checksum-sha256`` carries them.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Upload, Video
+from catalog.models import AddedAudioTrack, Upload, Video
 from catalog.services.uploads import S3_MAX_PARTS
 from catalog.upload_stores.local import checksum_hex
+
+from .video_serializers import AudioTrackFieldsSerializer
+
+AUDIO_ONLY = "An audio track's (purpose audio_track): "
 
 
 def _validate_checksum(value: str) -> str:
@@ -28,13 +32,26 @@ class UploadSerializer(serializers.ModelSerializer):
     key = serializers.CharField(source="storage_key", read_only=True)
     video = serializers.UUIDField(source="video.uuid", read_only=True)
     part_count = serializers.IntegerField(read_only=True)
+    language = serializers.CharField(source="track_language", read_only=True)
+    name = serializers.CharField(source="track_name", read_only=True)
+    role = serializers.CharField(source="track_role", read_only=True)
+    audio_track = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The added track it became, once completed (purpose audio_track).",
+    )
 
     class Meta:
         model = Upload
         fields = [
             "upload_id",
             "key",
+            "purpose",
             "video",
+            "language",
+            "name",
+            "role",
+            "audio_track",
             "file_name",
             "size",
             "content_type",
@@ -67,8 +84,50 @@ class UploadCreateSerializer(serializers.Serializer):
         queryset=Video.objects.all(),
         required=False,
         allow_null=True,
-        help_text="The video this is the source of; a new video if omitted.",
+        help_text="The video this is the source of (a new video if omitted), "
+        "or the one the audio track is added to (required).",
     )
+    purpose = serializers.ChoiceField(
+        choices=Upload.Purpose.choices,
+        default=Upload.Purpose.SOURCE,
+        help_text="What the file becomes: the video's source (video/*, up to "
+        "VIDEO_UPLOAD_MAX_BYTES), or an audio track added to it (audio/*, up to "
+        "AUDIO_TRACK_UPLOAD_MAX_BYTES), probed as audio on completion.",
+    )
+    language = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text=AUDIO_ONLY + "a BCP 47 language tag such as en, fr or pt-BR.",
+    )
+    name = serializers.CharField(
+        required=False, help_text=AUDIO_ONLY + "what the player's audio menu shows."
+    )
+    role = serializers.ChoiceField(
+        choices=AddedAudioTrack.Role.choices,
+        required=False,
+        help_text=AUDIO_ONLY + "a dub (the default) or an audio description.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        if data["purpose"] != Upload.Purpose.AUDIO_TRACK:
+            extra = sorted({"language", "name", "role"} & data.keys())
+            if extra:
+                raise serializers.ValidationError(
+                    dict.fromkeys(
+                        extra, "Only for an audio track (purpose audio_track)."
+                    )
+                )
+            return data
+        if data.get("video") is None:
+            raise serializers.ValidationError(
+                {"video": "Name the video the audio track is added to."}
+            )
+        # Exactly as the form upload of a track validates them.
+        track = AudioTrackFieldsSerializer(
+            data={key: data[key] for key in ("language", "name", "role") if key in data}
+        )
+        track.is_valid(raise_exception=True)
+        return {**data, **track.validated_data}
 
 
 class PartChecksumSerializer(serializers.Serializer):

@@ -1,8 +1,10 @@
 """Editors' direct uploads: resumable S3 multipart, on S3 or local storage.
 
 create → sign part URLs (with each part's SHA-256) → PUT the parts → list the
-stored parts to resume → complete (or abort). An upload is its creator's:
-another editor gets a 404 (superusers see all).
+stored parts to resume → complete (or abort). What is uploaded is a video's
+source, or (``purpose: audio_track``) a dub or an audio description of any
+length added to a video. An upload is its creator's: another editor gets a 404
+(superusers see all).
 """
 
 from django.shortcuts import get_object_or_404
@@ -75,7 +77,8 @@ class _UploadApi(APIView):
 
 
 class UploadCreateApi(_UploadApi):
-    """Start an upload of a video's source; parts are then sent to signed URLs."""
+    """Start an upload of a video's source, or of an audio track added to a
+    video (``purpose: audio_track``); parts are then sent to signed URLs."""
 
     editor_permissions = {"POST": ["catalog.add_video"]}
     schema_extra_responses = {503: STORE_DOWN}
@@ -86,8 +89,11 @@ class UploadCreateApi(_UploadApi):
         responses={
             201: UploadSerializer,
             400: error_response(
-                "`invalid`: over VIDEO_UPLOAD_MAX_BYTES, not a video type, or a "
-                "bad field (`fields` says which)."
+                "`invalid`: a source over VIDEO_UPLOAD_MAX_BYTES or not a video "
+                "type; an audio track over AUDIO_TRACK_UPLOAD_MAX_BYTES, not an "
+                "audio type, without its video, or with a bad language, name or "
+                "role; or another bad field (`fields` says which). Nothing is "
+                "created."
             ),
         },
     )
@@ -96,7 +102,7 @@ class UploadCreateApi(_UploadApi):
         params.is_valid(raise_exception=True)
         video = params.validated_data.get("video")
         if video is not None and not request.user.has_perm("catalog.change_video"):
-            raise PermissionDenied("You may not replace this video's source.")
+            raise PermissionDenied("You may not change this video.")
         upload = uploads.upload_create(user=request.user, **params.validated_data)
         return Response(UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
 
@@ -154,7 +160,10 @@ class UploadPartsListApi(_UploadApi):
 
 class UploadCompleteApi(_UploadApi):
     """Join the parts and verify the file; it becomes the video's source and
-    its transcode is queued (202 while a worker verifies its SHA-256)."""
+    its transcode is queued (202 while a worker verifies its SHA-256), or an
+    audio track: always 202, a worker probes it as audio, then it becomes an
+    added track and the video is republished (``failed`` with the reason if it
+    is not audio)."""
 
     @extend_schema(
         tags=TAGS,
@@ -164,7 +173,9 @@ class UploadCompleteApi(_UploadApi):
             202: OpenApiResponse(
                 UploadSerializer,
                 description="`verifying`: a worker checks the whole file's "
-                "SHA-256; poll the upload.",
+                "SHA-256 and probes an audio track's; poll the upload until "
+                "`completed` (`audio_track` names the new track) or `failed` "
+                "(`failure_reason` says why, the file is deleted).",
             ),
             400: error_response(
                 "`invalid`: a part is missing, of the wrong size or checksum "

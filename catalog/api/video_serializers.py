@@ -189,7 +189,9 @@ class TextTrackUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="WebVTT or SRT, UTF-8.")
 
 
-class AudioTrackUploadSerializer(serializers.Serializer):
+class AudioTrackFieldsSerializer(serializers.Serializer):
+    """An added track's description, as a form or a direct upload gives it."""
+
     language = serializers.CharField(
         max_length=LANGUAGE_TAG_MAX_LENGTH,
         trim_whitespace=False,
@@ -204,9 +206,14 @@ class AudioTrackUploadSerializer(serializers.Serializer):
     role = serializers.ChoiceField(
         choices=AddedAudioTrack.Role.choices, default=AddedAudioTrack.Role.DUB
     )
+
+
+class AudioTrackUploadSerializer(AudioTrackFieldsSerializer):
     file = serializers.FileField(
-        help_text="The track alone (WAV, FLAC, MP3, AAC, M4A, MKA or Ogg); it "
-        "is trimmed or padded with silence to the video's length."
+        help_text="The track alone (WAV, FLAC, MP3, AAC, M4A, MKA or Ogg), up "
+        "to what a request body may carry (REQUEST_BODY_MAX_BYTES); it is "
+        "trimmed or padded with silence to the video's length. Send a bigger "
+        "one in parts: the uploads API with purpose audio_track."
     )
 
 

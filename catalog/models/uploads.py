@@ -3,22 +3,29 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from .audio import AddedAudioTrack
 from .videos import Video
 
 
 class Upload(models.Model):
-    """A resumable multipart upload of a video's source, straight to storage.
+    """A resumable multipart upload of a video's source or of an audio track
+    added to it, straight to storage.
 
     On S3 the parts go to the bucket through presigned URLs (``s3_upload_id``);
     on local storage Django receives them itself. Either way the assembled
     object is ``storage_key`` in the sources' storage, attached to ``video``
-    once it is complete and verified.
+    (as its source, or as the file of a new ``audio_track``) once it is
+    complete and verified.
     """
+
+    class Purpose(models.TextChoices):
+        SOURCE = "source", "The video's source"
+        AUDIO_TRACK = "audio_track", "An audio track added to the video"
 
     class State(models.TextChoices):
         OPEN = "open", "Open: parts may be sent"
         VERIFYING = "verifying", "Verifying the assembled file"
-        COMPLETED = "completed", "Completed: the video's source"
+        COMPLETED = "completed", "Completed: the video's source or its track"
         ABORTED = "aborted", "Aborted"
         FAILED = "failed", "Failed"
 
@@ -29,6 +36,23 @@ class Upload(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
+    )
+    purpose = models.CharField(
+        max_length=12, choices=Purpose.choices, default=Purpose.SOURCE
+    )
+    # An audio track's, as the client gave them at create (already validated).
+    track_language = models.CharField(max_length=35, blank=True)
+    track_name = models.CharField(max_length=100, blank=True)
+    track_role = models.CharField(
+        max_length=12, choices=AddedAudioTrack.Role.choices, blank=True
+    )
+    audio_track = models.OneToOneField(
+        AddedAudioTrack,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="upload",
+        help_text="The track this upload became.",
     )
     file_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField(help_text="The whole file, in bytes.")

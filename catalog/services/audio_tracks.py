@@ -1,9 +1,13 @@
 """Editors' writes to a video's audio: tracks added as files, and overrides.
 
-Every change republishes the video by repackaging (``video_tracks_republish``):
-a new revision with the tracks as they now are, its video copied as it is.
+A track arrives either as a small form upload (probed in the request) or, of
+any length, through the direct uploads (``catalog.services.uploads``), probed
+by a worker from the stored object. Every change republishes the video by
+repackaging (``video_tracks_republish``): a new revision with the tracks as
+they now are, its video copied as it is.
 """
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +24,39 @@ from ..transcoding.probe import AudioProbe, probe_audio
 from .videos import video_tracks_republish
 
 ALIGNMENT_TOLERANCE_SECONDS = 1.0
+# Audio some tools label outside audio/*.
+OTHER_AUDIO_TYPES = {"application/ogg"}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024**2:.1f} MB"
+
+
+def audio_form_limit() -> int:
+    """The largest track sent as a form: what a request body may carry."""
+    return min(settings.AUDIO_TRACK_UPLOAD_MAX_BYTES, settings.REQUEST_BODY_MAX_BYTES)
+
+
+def audio_upload_check(*, size: int, content_type: str) -> None:
+    """Raise ValidationError unless a file of ``size`` and ``content_type`` may
+    be uploaded (in parts) as an added audio track."""
+    limit = settings.AUDIO_TRACK_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            {
+                "size": f"The file is {_megabytes(size)}; the limit for an audio "
+                f"track is {_megabytes(limit)}."
+            }
+        )
+    kind = content_type.split(";")[0].strip().lower()
+    if not (kind.startswith("audio/") or kind in OTHER_AUDIO_TYPES):
+        raise ValidationError(
+            {
+                "content_type": f"{content_type or 'This file'} is not audio; "
+                "upload an audio file (audio/*: WAV, FLAC, MP3, AAC, M4A, MKA or "
+                "Ogg)."
+            }
+        )
 
 
 def _probe_upload(file: File) -> AudioProbe:
@@ -42,13 +79,32 @@ def _probe_upload(file: File) -> AudioProbe:
 
 def added_audio_check(*, file: File) -> AudioProbe:
     """Raise ValidationError unless ``file`` is one audio track we may add."""
-    limit = settings.AUDIO_TRACK_UPLOAD_MAX_BYTES
+    limit = audio_form_limit()
     if file.size is not None and file.size > limit:
         raise ValidationError(
-            f"The file is {file.size / 1024**2:.1f} MB; the limit for an audio "
-            f"track is {limit / 1024**2:.1f} MB."
+            f"The file is {_megabytes(file.size)}; the limit for an audio track "
+            f"sent in one request is {_megabytes(limit)}. Send a bigger one in "
+            "parts, through the uploads API (purpose audio_track)."
         )
     return _probe_upload(file)
+
+
+def audio_probe_stored(*, name: str) -> AudioProbe:
+    """Probe the stored object ``name`` from a local copy (on a worker: it may
+    be gigabytes); SourceRejected if it is not one audio track we may add."""
+    storage = AddedAudioTrack._meta.get_field("file").storage
+    with tempfile.TemporaryDirectory(prefix="vod-audio-") as folder:
+        local = Path(folder) / "audio"
+        download = getattr(storage, "download_to", None)
+        try:
+            if download is not None:
+                download(name, local)
+            else:
+                with storage.open(name, "rb") as remote, open(local, "wb") as copy:
+                    shutil.copyfileobj(remote, copy, length=1024 * 1024)
+        except FileNotFoundError as exc:
+            raise SourceRejected("The uploaded file is missing from storage.") from exc
+        return probe_audio(local)
 
 
 def alignment_warning(*, audio_seconds: float, video_seconds: float | None) -> str:
@@ -87,6 +143,40 @@ def audio_track_add(
 ) -> AddedAudioTrack:
     """Add a dub or an audio description from its own file, and republish."""
     found = added_audio_check(file=file)
+    track = _track_new(
+        video=video, found=found, language=language, name=name, role=role
+    )
+    track.file.save(Path(file.name or "audio").name, file, save=False)
+    track.save()
+    video_tracks_republish(video=track.video)
+    return track
+
+
+@transaction.atomic
+def audio_track_add_stored(
+    *,
+    video: Video,
+    stored_name: str,
+    found: AudioProbe,
+    language: str,
+    name: str,
+    role: str = AddedAudioTrack.Role.DUB,
+) -> AddedAudioTrack:
+    """Add a track whose file is already stored (an upload's object, not
+    copied) and probed as ``found``, and republish."""
+    track = _track_new(
+        video=video, found=found, language=language, name=name, role=role
+    )
+    track.file.name = stored_name
+    track.save()
+    video_tracks_republish(video=track.video)
+    return track
+
+
+def _track_new(
+    *, video: Video, found: AudioProbe, language: str, name: str, role: str
+) -> AddedAudioTrack:
+    """An unsaved, validated track of ``video`` (locked), without its file."""
     video = Video.objects.select_for_update().get(pk=video.pk)
     track = AddedAudioTrack(
         video=video,
@@ -103,9 +193,6 @@ def audio_track_add(
         ),
     )
     track.full_clean(exclude=["file"])
-    track.file.save(Path(file.name or "audio").name, file, save=False)
-    track.save()
-    video_tracks_republish(video=video)
     return track
 
 

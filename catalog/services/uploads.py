@@ -1,32 +1,35 @@
-"""Editors' direct uploads of sources: create, sign parts, list, complete, abort.
+"""Editors' direct uploads of sources and of added audio tracks: create, sign
+parts, list, complete, abort.
 
 The bytes go from the client to the store (``catalog.upload_stores``); these
 functions sign, record and verify. An upload completes only when every part is
 stored at its exact size, the assembled object is as big as announced, and
 hashes to the client's SHA-256 when one was given; only then does it become
-its video's source, and the transcode is queued.
+its video's source (the transcode is queued) or, probed as audio by a worker,
+the file of a new added track (the repackage is queued).
 """
 
 import datetime
-import os
-import re
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from ..models import Upload, Video
+from ..transcoding.errors import SourceRejected
+from ..transcoding.probe import AudioProbe
 from ..upload_stores import PartsRefused, store_for
+from .audio_tracks import audio_probe_stored, audio_track_add_stored
 from .jobs import video_job_new, video_transcode_queue
-from .videos import video_create, video_source_check, video_source_point
+from .upload_starts import (  # noqa: F401 (the uploads' API, in one module)
+    S3_MAX_PARTS,
+    upload_check,
+    upload_create,
+    upload_part_size,
+)
+from .videos import video_source_point
 
-MIB = 1024 * 1024
-S3_MAX_PARTS = 10_000
-# Video containers some tools label outside video/*.
-OTHER_VIDEO_TYPES = {"application/mxf"}
-_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 # Reading back the largest upload allowed, at a slow 20 MB/s: the verify task's
 # time limit, and how long a verification may take before beat queues it again.
 VERIFY_SECONDS = 600 + 20 * 1024**3 // (20 * 1024**2)
@@ -50,76 +53,6 @@ class UploadFailed(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def upload_check(*, size: int, content_type: str) -> None:
-    """Raise ValidationError unless a file of ``size`` and ``content_type`` may
-    be uploaded as a source."""
-    try:
-        video_source_check(size=size)
-    except ValidationError as exc:
-        raise ValidationError({"size": exc.messages}) from exc
-    kind = content_type.split(";")[0].strip().lower()
-    if not (kind.startswith("video/") or kind in OTHER_VIDEO_TYPES):
-        raise ValidationError(
-            {
-                "content_type": f"{content_type or 'This file'} is not a video; "
-                "upload a video file (video/*)."
-            }
-        )
-
-
-def upload_part_size(*, size: int) -> int:
-    """Parts of UPLOAD_PART_SIZE, or bigger ones (whole MiB) when the file
-    would need more parts than S3 takes."""
-    smallest = -(-size // S3_MAX_PARTS)
-    if smallest <= settings.UPLOAD_PART_SIZE:
-        return settings.UPLOAD_PART_SIZE
-    return -(-smallest // MIB) * MIB
-
-
-def _stored_name(file_name: str) -> str:
-    """The file's name as a safe last segment of its key."""
-    try:
-        name = get_valid_filename(os.path.basename(file_name.replace("\\", "/")))
-    except SuspiciousFileOperation:  # nothing usable: "", "." or ".."
-        name = "source"
-    stem, ext = os.path.splitext(name)
-    return f"{stem[:100] or 'source'}{ext[:20]}"
-
-
-@transaction.atomic
-def upload_create(
-    *,
-    user,
-    file_name: str,
-    size: int,
-    content_type: str,
-    sha256: str = "",
-    video: Video | None = None,
-) -> Upload:
-    """Start an upload for ``video`` (a new one if none) and open it in the store."""
-    upload_check(size=size, content_type=content_type)
-    sha256 = sha256.lower()
-    if sha256 and not _SHA256_HEX.match(sha256):
-        raise ValidationError({"sha256": "The SHA-256 is 64 hexadecimal digits."})
-    if video is None:
-        video = video_create()
-    upload = Upload(
-        video=video,
-        created_by=user,
-        file_name=file_name[:255],
-        size=size,
-        content_type=content_type[:100],
-        sha256=sha256,
-        part_size=upload_part_size(size=size),
-        expires_at=timezone.now()
-        + datetime.timedelta(hours=settings.UPLOAD_EXPIRY_HOURS),
-    )
-    upload.storage_key = f"sources/{video.uuid}/{upload.uuid}/{_stored_name(file_name)}"
-    upload.s3_upload_id = store_for().start(upload=upload)
-    upload.save()
-    return upload
 
 
 def _check_open(upload: Upload) -> None:
@@ -242,11 +175,13 @@ def upload_complete(*, upload: Upload, checksums: dict[int, str]) -> Upload:
             reason=f"The file is {assembled.size} bytes, not the {upload.size} "
             "announced.",
         )
-    if upload.sha256 and assembled.sha256 is None:
+    if upload.sha256 and assembled.sha256 not in (None, upload.sha256):
+        upload_fail(upload=upload, reason=_sha_mismatch(assembled.sha256))
+    # An audio track is probed by a worker: no web process reads the object.
+    audio = upload.purpose == Upload.Purpose.AUDIO_TRACK
+    if audio or (upload.sha256 and assembled.sha256 is None):
         _verify_queue(upload)
         return upload
-    if upload.sha256 and assembled.sha256 != upload.sha256:
-        upload_fail(upload=upload, reason=_sha_mismatch(assembled.sha256))
     return upload_attach(upload=upload)
 
 
@@ -265,23 +200,45 @@ def _sha_mismatch(actual: str) -> str:
 
 
 def upload_verify(*, upload_id: int) -> str:
-    """Hash the stored object (on a worker); attach it if it is what was announced."""
+    """Hash the stored object (on a worker) and probe an audio track's; attach
+    it if it is what was announced."""
     upload = Upload.objects.get(pk=upload_id)
     if upload.state != Upload.State.VERIFYING:
         return upload.state  # done already: a duplicated task
-    size, sha256 = store_for().sha256(upload=upload)
     try:
-        if size != upload.size:
-            upload_fail(
-                upload=upload,
-                reason=f"The file is {size} bytes, not the {upload.size} announced.",
-            )
-        if sha256 != upload.sha256:
-            upload_fail(upload=upload, reason=_sha_mismatch(sha256))
+        if upload.sha256:
+            _hash_check(upload)
+        found = None
+        if upload.purpose == Upload.Purpose.AUDIO_TRACK:
+            found = _audio_probe(upload)
+        try:
+            upload_attach(upload=upload, found=found)
+        except ValidationError as exc:  # the video changed meanwhile
+            upload_fail(upload=upload, reason=" ".join(exc.messages))
     except UploadFailed:
         return Upload.State.FAILED
-    upload_attach(upload=upload)
     return Upload.State.COMPLETED
+
+
+def _hash_check(upload: Upload) -> None:
+    size, sha256 = store_for().sha256(upload=upload)
+    if size != upload.size:
+        upload_fail(
+            upload=upload,
+            reason=f"The file is {size} bytes, not the {upload.size} announced.",
+        )
+    if sha256 != upload.sha256:
+        upload_fail(upload=upload, reason=_sha_mismatch(sha256))
+
+
+def _audio_probe(upload: Upload) -> AudioProbe:
+    try:
+        return audio_probe_stored(name=upload.storage_key)
+    except SourceRejected as exc:
+        upload_fail(
+            upload=upload,
+            reason=f"This file cannot be added as an audio track: {exc.reason}",
+        )
 
 
 def upload_verify_give_up(*, upload_id: int, reason: str) -> None:
@@ -302,13 +259,24 @@ def upload_fail(*, upload: Upload, reason: str) -> None:
 
 
 @transaction.atomic
-def upload_attach(*, upload: Upload) -> Upload:
-    """Make the assembled object the video's source (no copy) and queue its transcode."""
+def upload_attach(*, upload: Upload, found: AudioProbe | None = None) -> Upload:
+    """Make the assembled object (no copy) the video's source and queue its
+    transcode, or, ``found`` as audio, a new track's file and queue the repackage."""
     if (
         Upload.objects.select_for_update().get(pk=upload.pk).state
         == Upload.State.COMPLETED
     ):
         return upload  # a duplicated verify task got here first
+    if upload.purpose == Upload.Purpose.AUDIO_TRACK:
+        upload.audio_track = audio_track_add_stored(
+            video=upload.video,
+            stored_name=upload.storage_key,
+            found=found,
+            language=upload.track_language,
+            name=upload.track_name,
+            role=upload.track_role,
+        )
+        return _completed(upload, "audio_track")
     video = Video.objects.select_for_update().get(pk=upload.video_id)
     video_source_point(
         video=video,
@@ -319,9 +287,13 @@ def upload_attach(*, upload: Upload) -> Upload:
     video_job_new(video=video)
     video.save()
     video_transcode_queue(video=video)
+    return _completed(upload)
+
+
+def _completed(upload: Upload, *fields: str) -> Upload:
     upload.state = Upload.State.COMPLETED
     upload.finished_at = timezone.now()
-    upload.save(update_fields=["state", "finished_at"])
+    upload.save(update_fields=["state", "finished_at", *fields])
     return upload
 
 

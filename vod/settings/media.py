@@ -111,9 +111,10 @@ TRANSCODE_MAX_MEMORY_BYTES = env_int("TRANSCODE_MAX_MEMORY_BYTES", 16 * 1024**3)
 # `manage.py ingest --wait` says plainly when no worker has taken the job by then.
 INGEST_NO_WORKER_WARNING_SECONDS = env_int("INGEST_NO_WORKER_WARNING_SECONDS", 15)
 VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 20 * 1024**3)
-# An audio track added to a video as its own file (a dub, a description); its
-# request body is also held to REQUEST_BODY_MAX_BYTES.
-AUDIO_TRACK_UPLOAD_MAX_BYTES = env_int("AUDIO_TRACK_UPLOAD_MAX_BYTES", 20 * 1024**2)
+# An audio track added to a video as its own file (a dub, a description): a
+# film-length master, sent in parts through the uploads API. One sent as a form
+# is also held to REQUEST_BODY_MAX_BYTES.
+AUDIO_TRACK_UPLOAD_MAX_BYTES = env_int("AUDIO_TRACK_UPLOAD_MAX_BYTES", 4 * 1024**3)
 
 # --- Ingest from where the master already is ---------------------------------------
 # s3://bucket/key locations are copied by S3 itself, only from these buckets
