@@ -1,0 +1,156 @@
+"""Analytics' cost: CPU per heartbeat with it on and off, and a rollup's time.
+
+    .venv/bin/python bench/analytics.py [--heartbeats 2000] [--rounds 7]
+        [--titles 1000] [--events 1000000] [--redis-url redis://...]
+
+One process on a fresh temporary SQLite database and diskcache (or, with
+``--redis-url``, the cache in Redis under a prefix of this run). Sessions of
+a 10-minute movie are seeded through the tests' factories.
+
+Heartbeat: what the heartbeat API runs, the session's read
+(``selectors.session_for_profile``) and ``playback_session_heartbeat``, each
+position a second further on, timed with ``time.process_time`` (this
+process's CPU, which a busy machine changes far less than wall time). Rounds
+alternate ``ANALYTICS_ENABLED`` off and on; the best round of each is
+compared. Without Django's request handling the base is smaller than a real
+request's, so the share analytics adds is, if anything, overstated.
+
+Rollup: ``--events`` events (plays, heartbeats, player events) over
+``--titles`` titles, counted into today's counters in one tally per title (the
+counters, not the events, are what the rollup reads), then
+``analytics_days_rollup`` for the day, timed by the wall clock.
+"""
+
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup(args, tmp: Path) -> None:
+    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)
+    os.environ |= {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": os.urandom(16).hex()}
+    os.environ |= {"VOD_VAR_DIR": str(tmp), "DJANGO_ALLOWED_HOSTS": "testserver"}
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'db.sqlite3'}"
+    if args.redis_url:
+        os.environ["REDIS_URL"] = args.redis_url
+        os.environ["CACHE_KEY_PREFIX"] = "vod-bench-an-" + os.urandom(4).hex()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vod.settings")
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def heartbeats(args) -> None:
+    from django.conf import settings
+
+    from playback import selectors, services
+    from tests.catalog.factories import TitleFactory, VideoFactory
+    from tests.playback.factories import (
+        PlaybackSessionFactory,
+        ProfileFactory,
+        UserFactory,
+        plan,
+    )
+
+    title = TitleFactory(video=VideoFactory(duration_seconds=600))
+    sessions = []
+    for _ in range(20):
+        profile = ProfileFactory(user=UserFactory(plan=plan("free")))
+        sessions.append((profile, PlaybackSessionFactory(
+            profile=profile, title=title, video=title.video
+        ).pk))  # fmt: skip
+    positions = dict.fromkeys((pk for _, pk in sessions), 0.0)
+
+    def round_(enabled: bool) -> float:
+        settings.ANALYTICS_ENABLED = enabled
+        began = time.process_time()
+        for n in range(args.heartbeats):
+            profile, pk = sessions[n % len(sessions)]
+            positions[pk] = (positions[pk] + 1.0) % 590
+            session = selectors.session_for_profile(profile=profile, session_id=pk)
+            services.playback_session_heartbeat(session=session, position=positions[pk])
+        return (time.process_time() - began) / args.heartbeats * 1000
+
+    round_(True), round_(False)  # warm-up
+    rounds = {False: [], True: []}
+    for _ in range(args.rounds):
+        for enabled in (False, True):
+            rounds[enabled].append(round_(enabled))
+    off, on = min(rounds[False]), min(rounds[True])
+    print(f"heartbeat CPU, best of {args.rounds} rounds of {args.heartbeats}:")
+    print(f"  analytics off {off:.3f} ms, on {on:.3f} ms: {100 * (on / off - 1):+.1f}%")
+    print(f"  (medians {sorted(rounds[False])[args.rounds // 2]:.3f} / ", end="")
+    print(f"{sorted(rounds[True])[args.rounds // 2]:.3f} ms)")
+    print(f"  within the 10% budget: {'yes' if on <= off * 1.1 else 'NO'}")
+
+
+def rollup(args) -> None:
+    from django.utils import timezone
+
+    from analytics.rollup import analytics_days_rollup
+    from analytics.services import STARTUP_EDGES
+    from analytics.store import Tally, store_clear, tally_apply, unit_name
+    from tests.catalog.factories import TitleFactory
+
+    store_clear()
+    day = timezone.now().astimezone(datetime.UTC).date()
+    per_title = args.events // args.titles
+    began = time.monotonic()
+    for n in range(args.titles):
+        title = TitleFactory()
+        unit, tally = unit_name(title.pk, None), Tally()
+        # A tenth plays, a tenth player events, the rest heartbeats.
+        tally.add(unit, "plays", per_title // 10)
+        for dim in ("plan:free", "plan:premium", "device:browser", "device:tv"):
+            tally.add(unit, f"plays|{dim}", per_title // 40)
+        tally.add(unit, "watch_ms", per_title * 8000)
+        for bucket in range(100):
+            tally.add(unit, f"reach:{bucket}", per_title // 10 - bucket)
+        for edge in (*STARTUP_EDGES, "inf"):
+            for dim in ("", "|plan:free", "|device:tv", "|pathway:default"):
+                tally.add(unit, f"startup:{edge}{dim}", 3)
+        for viewer in range(20):
+            tally.viewer(unit, str(n * 1000 + viewer))
+        tally_apply(tally, day=day)
+    counted = time.monotonic() - began
+    began = time.monotonic()
+    written = analytics_days_rollup(days=[day])
+    took = time.monotonic() - began
+    print(f"rollup of {per_title * args.titles:,} events over {args.titles} titles:")
+    print(f"  {written} rows in {took:.1f} s (counters seeded in {counted:.1f} s)")
+    print(f"  under a minute: {'yes' if took < 60 else 'NO'}")
+    store_clear()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--heartbeats", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--titles", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--redis-url", default="")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="vod-bench-analytics-"))
+    try:
+        setup(args, tmp)
+        heartbeats(args)
+        rollup(args)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
