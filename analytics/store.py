@@ -9,10 +9,12 @@ A day's units are listed in an index for the rollup. Everything expires after
 One round trip a request: on Redis a pipeline (HINCRBY, PFADD for the viewers'
 HyperLogLog, SADD to the day's index, EXPIRE); on the embedded default one
 SQLite transaction on the cache's own ``analytics`` sub-cache, where viewers
-are counted exactly (a key per viewer, added once). A heartbeat's pipeline
-costs about 0.1 ms of CPU, against about 0.3 ms for the same increments
-through Django's cache API (``cache.incr`` per field: a round trip each, and
-it reads before it writes).
+are counted exactly (a key per viewer, added once).
+
+Measured on Redis for a heartbeat's tally (watch time and a retention
+bucket): the pipeline costs 0.22 ms of CPU in one round trip; the same
+increments through Django's cache API (``cache.incr`` per counter, which
+reads before it writes: two round trips each, and no HyperLogLog) 0.24 ms.
 """
 
 import datetime
