@@ -164,10 +164,6 @@ def _disk_apply(tally: Tally, day: datetime.date) -> None:
     store, ttl, stamp = _disk(), _ttl(), day.isoformat()
     # One SQLite transaction: atomic against every other process's.
     with store.transact(retry=True):
-        index = store.get(stamp)
-        grown = False
-        if index is None:
-            index, grown = set(), True
         counts = {unit: dict(fields) for unit, fields in tally.counts.items()}
         for unit, member in tally.viewers:
             if store.add(f"{stamp}:{unit}:v:{member}", 1, expire=ttl, retry=True):
@@ -175,22 +171,22 @@ def _disk_apply(tally: Tally, day: datetime.date) -> None:
                 counts[unit][VIEWERS] = counts[unit].get(VIEWERS, 0) + 1
         for unit, fields in counts.items():
             key = f"{stamp}:{unit}"
-            hash_ = store.get(key) or {}
+            hash_ = store.get(key, retry=True)
+            if hash_ is None:
+                # The day's index: a key per unit, listed by the rollup.
+                hash_ = {}
+                store.set(f"index:{stamp}:{unit}", 1, expire=ttl, retry=True)
             for field, amount in fields.items():
                 hash_[field] = hash_.get(field, 0) + amount
             store.set(key, hash_, expire=ttl, retry=True)
-            if unit not in index:
-                index.add(unit)
-                grown = True
-        if grown:
-            store.set(stamp, index, expire=ttl, retry=True)
 
 
 def _disk_read(day: datetime.date) -> dict[str, dict[str, int]]:
-    store, stamp = _disk(), day.isoformat()
+    store, prefix = _disk(), f"index:{day.isoformat()}:"
+    units = sorted(k[len(prefix) :] for k in store.iterkeys() if k.startswith(prefix))
     found = {}
-    for unit in sorted(store.get(stamp) or ()):
-        counts = dict(store.get(f"{stamp}:{unit}") or {})
+    for unit in units:
+        counts = dict(store.get(f"{day.isoformat()}:{unit}") or {})
         counts.setdefault(VIEWERS, 0)
         found[unit] = counts
     return found
