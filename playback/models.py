@@ -47,6 +47,10 @@ class PlaybackSession(models.Model):
     # last_seen_at plus the timeout: heartbeats push it on.
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # For analytics: the position of the last heartbeat, and the retention
+    # buckets this session reached (a bitmask, in hex), each counted once.
+    watched_position = models.FloatField(null=True, blank=True)
+    watched_buckets = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-started_at"]

@@ -14,7 +14,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from prometheus_client import Counter, Histogram
 
+from accounts.plans import plan_for_user
+from analytics import services as analytics
+
 from . import refusals
+from .delivery.pathways import pathways_for_delivery
 from .models import PlaybackSession
 
 SESSIONS_STARTED = Counter(
@@ -48,11 +52,13 @@ ERRORS = Counter(
     ["type"],
 )
 
-EVENT_KINDS = ("startup", "stall", "rung_switch", "error")
+EVENT_KINDS = ("startup", "stall", "rung_switch", "error", "exit", "rendition")
 DIRECTIONS = ("up", "down")
 ERROR_TYPES = ("network", "media", "mux", "key_system", "other")
 MAX_STARTUP_SECONDS = 600
 MAX_STALL_SECONDS = 3600
+MAX_HEIGHT = 4320
+MAX_KBPS = 200_000
 
 
 def counted_start(start):
@@ -92,10 +98,19 @@ def telemetry_window_open(session: PlaybackSession) -> bool:
     return over + grace > timezone.now()
 
 
-def playback_telemetry_record(*, session: PlaybackSession, events: list[dict]) -> int:
-    """Feed a batch of validated player events into the metrics; how many
-    counted. A session's startup time counts once, however often it is sent."""
-    counted = 0
+def playback_telemetry_record(
+    *,
+    session: PlaybackSession,
+    events: list[dict],
+    user=None,
+    device_type: str = "browser",
+    pathway: str = "",
+) -> int:
+    """Feed a batch of validated player events into the metrics and the title's
+    analytics (by the account's plan, ``device_type`` and ``pathway``, one of
+    the offered pathways' names or none); how many counted. A session's
+    startup time counts once, however often it is sent."""
+    counted = []
     for event in events:
         kind = event["kind"]
         if kind == "startup":
@@ -113,5 +128,15 @@ def playback_telemetry_record(*, session: PlaybackSession, events: list[dict]) -
             RUNG_SWITCHES.labels(event["direction"]).inc()
         elif kind == "error":
             ERRORS.labels(event["error_type"]).inc()
-        counted += 1
-    return counted
+        counted.append(event)
+    if analytics.analytics_enabled() and counted:
+        offered = {p.name for p in pathways_for_delivery()}
+        analytics.analytics_qoe_record(
+            title_id=session.title_id,
+            episode_id=session.episode_id,
+            plan=plan_for_user(user).slug if user is not None else "",
+            device_type=device_type,
+            pathway=pathway if pathway in offered else "",
+            events=counted,
+        )
+    return len(counted)

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import JWTAuthentication
+from analytics.devices import device_type_from_user_agent
 from vod.api.throttling import AccountWindowThrottle, AnonWindowThrottle
 
 from .. import telemetry
@@ -102,6 +103,18 @@ class TelemetryEventSerializer(serializers.Serializer):
         required=False,
         help_text="`rung_switch`: to a taller (`up`) or shorter (`down`) rung.",
     )
+    height = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=telemetry.MAX_HEIGHT,
+        help_text="`rendition`: the height of the rung played.",
+    )
+    kbps = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=telemetry.MAX_KBPS,
+        help_text="`rendition`: its bitrate, in kbit/s.",
+    )
     error_type = serializers.ChoiceField(
         choices=telemetry.ERROR_TYPES,
         required=False,
@@ -113,14 +126,17 @@ class TelemetryEventSerializer(serializers.Serializer):
         "stall": "seconds",
         "rung_switch": "direction",
         "error": "error_type",
+        "exit": None,
+        "rendition": ("seconds", "height", "kbps"),
     }
 
     def validate(self, data):
-        needed = self.REQUIRED[data["kind"]]
-        if needed not in data:
-            raise serializers.ValidationError(
-                {needed: [f"Required for a {data['kind']} event."]}
-            )
+        needed = self.REQUIRED[data["kind"]] or ()
+        for name in (needed,) if isinstance(needed, str) else needed:
+            if name not in data:
+                raise serializers.ValidationError(
+                    {name: [f"Required for a {data['kind']} event."]}
+                )
         limit = telemetry.MAX_STARTUP_SECONDS
         if data["kind"] == "startup" and data["seconds"] > limit:
             raise serializers.ValidationError(
@@ -133,6 +149,12 @@ class TelemetrySerializer(serializers.Serializer):
     events = TelemetryEventSerializer(
         many=True, allow_empty=False, max_length=MAX_EVENTS
     )
+    pathway = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="The CDN pathway playing (its name in the steering manifest).",
+    )
 
 
 BEACON_EXAMPLE = OpenApiExample(
@@ -143,7 +165,9 @@ BEACON_EXAMPLE = OpenApiExample(
             {"kind": "stall", "seconds": 2.1},
             {"kind": "rung_switch", "direction": "down"},
             {"kind": "error", "error_type": "network"},
-        ]
+            {"kind": "rendition", "seconds": 9.5, "height": 720, "kbps": 3000},
+        ],
+        "pathway": "default",
     },
     request_only=True,
 )
@@ -167,11 +191,14 @@ class PlaybackTelemetryApi(APIView):
             f"{MAX_EVENTS} and {MAX_BODY_BYTES} bytes: `startup` (seconds to the "
             "first frame, counted once per session), `stall` (seconds waiting "
             "for data), `rung_switch` (`direction`), `error` (`error_type`, "
-            "fatal errors). The body may be sent as `text/plain` JSON, as "
+            "fatal errors), `exit` (left before the video started), `rendition` "
+            "(`seconds` played at a rung: `height`, `kbps`); `pathway` names the "
+            "CDN pathway playing. The body may be sent as `text/plain` JSON, as "
             "`navigator.sendBeacon` does. Browsers authenticate with the session "
             "cookie and need no CSRF header: the request's `Origin` (or "
             "`Sec-Fetch-Site: same-origin`) must be this site. Apps send their "
-            "JWT. Feeds the Prometheus metrics at `/metrics`."
+            "JWT. Feeds the Prometheus metrics at `/metrics` and the titles' "
+            "analytics."
         ),
         request={
             "application/json": TelemetrySerializer,
@@ -213,6 +240,12 @@ class PlaybackTelemetryApi(APIView):
         if not telemetry.telemetry_window_open(session):
             raise SessionTooOld()
         telemetry.playback_telemetry_record(
-            session=session, events=params.validated_data["events"]
+            session=session,
+            events=params.validated_data["events"],
+            user=request.user,
+            device_type=device_type_from_user_agent(
+                request.headers.get("User-Agent", "")
+            ),
+            pathway=params.validated_data.get("pathway", ""),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.api.schema import PROFILE_HEADER_PARAMETER
 from accounts.models import Profile
+from analytics.devices import device_type_from_user_agent
 
 from .. import refusals, selectors, services
 from ..delivery.sessions import session_grant_renewal, session_is_growing
@@ -59,6 +60,9 @@ class PlaybackSessionStartApi(ProfileApi):
                 request.headers.get("User-Agent", "")
             ),
             device_id=data["device_id"],
+            device_type=device_type_from_user_agent(
+                request.headers.get("User-Agent", "")
+            ),
             absolute_url=request.build_absolute_uri,
         )
         body = session_start_body(request, started)

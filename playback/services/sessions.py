@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Plan, Profile, User
 from accounts.plans import plan_for_user, plans_ordered
 from accounts.preferences import PlaybackPreferences
+from analytics import services as analytics
 from catalog import selectors as catalog_selectors
 from catalog.models import Episode, Title, Video
 from vod.db_rows import db_value, execute, sql
@@ -159,6 +160,7 @@ def playback_session_start(
     episode_id: int | None = None,
     device: str = "",
     device_id: str = "",
+    device_type: str = "browser",
     absolute_url: Callable[[str], str] | None = None,
 ) -> PlaybackStart:
     """Start playing a movie or an episode, after every entitlement check; the
@@ -170,7 +172,7 @@ def playback_session_start(
     unknown or not visible, above the profile's maturity, outside the plan,
     not playable yet, or when the account already plays as many streams as its
     plan allows. A new session from the same ``device_id`` replaces that
-    device's earlier one.
+    device's earlier one. ``device_type`` (browser, app, tv) is for analytics.
     """
     title, episode = _entitled_title(
         profile=profile, title_id=title_id, episode_id=episode_id
@@ -204,6 +206,14 @@ def playback_session_start(
             expires_at=now + _timeout(),
         )
         _session_insert(session)
+    analytics.analytics_play_record(
+        title_id=title.pk,
+        episode_id=episode.pk if episode else None,
+        profile_id=profile.pk,
+        plan=plan.slug,
+        device_type=device_type,
+        at=now,
+    )
     # Signed from the master read above: the URLs match what was checked.
     return PlaybackStart(
         session=session,
@@ -272,7 +282,9 @@ def _sessions_end(session_ids: list, *, at) -> int:
     )
 
 
-def _session_keep_alive(session: PlaybackSession, *, at, max_height: int) -> bool:
+def _session_keep_alive(
+    session: PlaybackSession, *, at, max_height: int, position, buckets: str
+) -> bool:
     """Push a live session's expiry on (and lower its height to the plan's);
     False if it ended or expired since it was read.
 
@@ -283,7 +295,8 @@ def _session_keep_alive(session: PlaybackSession, *, at, max_height: int) -> boo
     query = sql(
         alias,
         "UPDATE {s} SET {s:last_seen_at} = %s, {s:expires_at} = %s, "
-        "{s:max_height} = %s WHERE {s:id} = %s AND {s:ended_at} IS NULL "
+        "{s:max_height} = %s, {s:watched_position} = %s, {s:watched_buckets} = %s "
+        "WHERE {s:id} = %s AND {s:ended_at} IS NULL "
         "AND {s:expires_at} > %s",
         s=PlaybackSession,
     )
@@ -291,6 +304,8 @@ def _session_keep_alive(session: PlaybackSession, *, at, max_height: int) -> boo
         db_value(PlaybackSession, "last_seen_at", at, alias),
         db_value(PlaybackSession, "expires_at", at + _timeout(), alias),
         max_height,
+        position,
+        buckets,
         db_value(PlaybackSession, "id", session.pk, alias),
         db_value(PlaybackSession, "expires_at", at, alias),
     ]
@@ -359,14 +374,35 @@ def playback_session_heartbeat(*, session: PlaybackSession, position: float) -> 
             "any more.",
         )
     max_height = min(session.max_height, plan.max_height)
+    watched = _watch_step(session, position, now)
+    buckets = format(watched.seen, "x") if watched else session.watched_buckets
     with transaction.atomic():
         if not _session_keep_alive(
-            session, at=now, max_height=max_height
+            session, at=now, max_height=max_height, position=position, buckets=buckets
         ):  # ended by another request since it was read
             raise refusals.SessionGone("This playback session has ended.")
         session.last_seen_at, session.expires_at = now, now + _timeout()
         session.max_height = max_height
-        return watch_progress_record(session=session, position=position)
+        session.watched_position, session.watched_buckets = position, buckets
+        saved = watch_progress_record(session=session, position=position)
+    if watched:
+        watched.record(now)
+    return saved
+
+
+def _watch_step(session: PlaybackSession, position: float, now):
+    """What this position adds to the title's analytics (None when off)."""
+    if not analytics.analytics_enabled():
+        return None
+    return analytics.analytics_watch_step(
+        title_id=session.title_id,
+        episode_id=session.episode_id,
+        duration=float(session.video.duration_seconds or 0),
+        previous=session.watched_position,
+        position=position,
+        elapsed=max(0.0, (now - session.last_seen_at).total_seconds()),
+        seen=int(session.watched_buckets or "0", 16),
+    )
 
 
 @transaction.atomic
@@ -387,6 +423,8 @@ def playback_session_end(
     session.ended_at = session.ended_at or now
     if ended and position is not None:
         watch_progress_record(session=session, position=position)
+        if watched := _watch_step(session, position, now):
+            transaction.on_commit(lambda: watched.record(now))
 
 
 def playback_sessions_prune(*, older_than_days: int | None = None) -> int:

@@ -506,3 +506,16 @@ def test_only_titles_the_profile_may_see_can_be_added(free_viewer):
 def test_removing_a_title_not_on_the_list_is_not_found(free_viewer):
     with pytest.raises(refusals.NotFound):
         services.watchlist_remove(profile=free_viewer, title_id=TitleFactory().pk)
+
+
+def test_a_start_counts_a_play_and_its_viewer_for_analytics(movie, free_viewer):
+    from analytics.store import day_read, store_clear
+
+    store_clear()
+    for _ in range(2):  # the second replaces the first on the same TV
+        start(free_viewer, movie, device_type="tv", device_id="living-room")
+
+    counts = day_read(timezone.now().astimezone(datetime.UTC).date())[f"{movie.pk}.0"]
+    assert (counts["plays"], counts["viewers"]) == (2, 1)
+    assert (counts["plays|device:tv"], counts["plays|plan:free"]) == (2, 2)
+    store_clear()

@@ -8,6 +8,7 @@ start without its secrets. No two modules set the same name; one that derives a
 value from another module's imports it from there, so their order here is free.
 """
 
+from vod.settings.analytics import *
 from vod.settings.api import *
 from vod.settings.auth import *
 from vod.settings.core import *

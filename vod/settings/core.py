@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_guid",
     "accounts",
     "catalog",
+    "analytics",
     "playback",
     "pages",
     "demo",

@@ -68,6 +68,15 @@ CELERY_BEAT_SCHEDULE = {
             "expires": env_int("PLAYBACK_CDN_HEALTH_INTERVAL_SECONDS", 15),
         },
     },
+    # Today's and yesterday's (UTC) analytics counters into their tables.
+    "roll-up-analytics": {
+        "task": "analytics.tasks.analytics_rollup",
+        "schedule": float(env_int("ANALYTICS_ROLLUP_SECONDS", 300)),
+        "options": {
+            "queue": "default",
+            "expires": env_int("ANALYTICS_ROLLUP_SECONDS", 300),
+        },
+    },
     # Ended and expired sessions older than PLAYBACK_SESSION_RETENTION_DAYS.
     "prune-playback-sessions": {
         "task": "playback.tasks.playback_sessions_prune",
