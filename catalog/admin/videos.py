@@ -1,10 +1,14 @@
 """Editors' screens for videos: upload a source, follow the transcode, add subtitles.
 
-Uploads stream to a temporary file (Django's upload handlers) and from there to
-storage; probing and encoding happen on a worker, never in the request.
+Sources go from the browser straight to the store with Uppy and the direct
+upload API (``source_uploader``). Where ``SOURCE_UPLOADS_THROUGH_WEB`` is on
+(the embedded default), the form's file field still takes one, streamed to a
+temporary file and from there to storage; probing and encoding happen on a
+worker, never in the request.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +20,7 @@ from vod.uploads import accepts_large_body
 from .. import services
 from ..models import AudioTrack, Episode, TextTrack, Title, Video
 from ..transcoding.subtitles import to_webvtt
+from .source_uploader import source_uploader_context
 
 SOURCE_EXTENSIONS = (
     ".mp4",
@@ -53,6 +58,12 @@ class VideoForm(forms.ModelForm):
     class Meta:
         model = Video
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not settings.SOURCE_UPLOADS_THROUGH_WEB:
+            # Production: sources come through the uploader above the form.
+            del self.fields["upload"]
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -242,14 +253,37 @@ class VideoAdmin(admin.ModelAdmin):
         ),
     ]
 
-    # Source uploads: refused unread unless an editor may add or change videos.
-    @accepts_large_body(methods=["POST"], permission="catalog.add_video")
+    # Source uploads through the form: refused unread unless an editor may add
+    # or change videos, and in production (SOURCE_UPLOADS_THROUGH_WEB off).
+    @accepts_large_body(
+        methods=["POST"], permission="catalog.add_video", whole_source=True
+    )
     def add_view(self, request, form_url="", extra_context=None):
         return super().add_view(request, form_url, extra_context)
 
-    @accepts_large_body(methods=["POST"], permission="catalog.change_video")
+    @accepts_large_body(
+        methods=["POST"], permission="catalog.change_video", whole_source=True
+    )
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if settings.SOURCE_UPLOADS_THROUGH_WEB:
+            return fieldsets
+        return [
+            (
+                name,
+                {**options, "fields": [f for f in options["fields"] if f != "upload"]},
+            )
+            for name, options in fieldsets
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        context["source_uploader"] = source_uploader_context(
+            request, video=kwargs.get("obj"), extensions=SOURCE_EXTENSIONS
+        )
+        return super().render_change_form(request, context, add, change, **kwargs)
 
     def get_inline_instances(self, request, obj=None):
         # The audio tracks are shown, never posted: nothing of them to save,

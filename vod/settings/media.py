@@ -12,6 +12,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # The player's hls.js, from npm (`npm ci`, run by `make install`).
 if (BASE_DIR / "node_modules/hls.js/dist").is_dir():
     STATICFILES_DIRS.append(("vendor/hls.js", BASE_DIR / "node_modules/hls.js/dist"))
+# The admin's uploader: Uppy's prebuilt bundle (a global ``Uppy``), no build step.
+if (BASE_DIR / "node_modules/uppy/dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/uppy", BASE_DIR / "node_modules/uppy/dist"))
 MEDIA_URL = env("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Django serves public artwork from local storage itself; with S3 the storage's
@@ -111,3 +114,8 @@ TRANSCODE_MAX_MEMORY_BYTES = env_int("TRANSCODE_MAX_MEMORY_BYTES", 16 * 1024**3)
 # `manage.py ingest --wait` says plainly when no worker has taken the job by then.
 INGEST_NO_WORKER_WARNING_SECONDS = env_int("INGEST_NO_WORKER_WARNING_SECONDS", 15)
 VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 20 * 1024**3)
+# Whether a source may still come through a web process in one request (the
+# admin's form, the API's PUT .../source/). Off in production: the admin uploads
+# with Uppy and tools with the direct upload API, straight to the store, so the
+# web tier and its load balancer take small bodies only.
+SOURCE_UPLOADS_THROUGH_WEB = env_bool("SOURCE_UPLOADS_THROUGH_WEB", DEBUG)
