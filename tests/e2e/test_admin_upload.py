@@ -4,8 +4,9 @@ from the parts already stored; a real worker transcodes the video to ready.
 
 Everything is real: the admin's sign-in and session, Uppy's AWS S3 plugin
 driving the direct upload API with the page's CSRF token, each part's SHA-256
-computed by the browser, the embedded default's signed part endpoint, and a
-Celery worker process.
+computed by the browser, the store (the embedded default's signed part
+endpoint, or moto's S3 server with the CORS rule the Terraform module sets on
+the sources bucket), and a Celery worker process.
 """
 
 import hashlib
@@ -19,6 +20,7 @@ from catalog.services.uploads import upload_parts_list
 from tests.catalog.upload_helpers import make_editor, padded_clip
 from tests.e2e import test_watch as watch
 from tests.helpers import shared_database_url, start_worker, stop_process, wait_for
+from tests.test_s3 import S3, s3_endpoint  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,18 +32,44 @@ MIB = 1024 * 1024
 PART = 5 * MIB  # S3's smallest part: 20 parts for the file
 SIZE = 100 * MIB
 PASSWORD = "an-editors-long-password"
-PART_URL = re.compile(r"/api/v1/uploads/[0-9a-f-]{36}/parts/(\d+)/")
+# A part's PUT: to the local part endpoint, or to S3 (partNumber=N).
+PART_URL = re.compile(r"/parts/(\d+)/|[?&]partNumber=(\d+)")
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, settings) -> dict:
+    """Where the parts go; what a worker needs to read the source there."""
+    env = {"DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    if request.param == "s3":
+        s3 = S3(request.getfixturevalue("s3_endpoint"))
+        # The Terraform module's rule for browsers on the site's origin.
+        s3.client.put_bucket_cors(
+            Bucket=s3.sources_bucket,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": ["*"],
+                        "AllowedMethods": ["PUT"],
+                        "AllowedHeaders": ["*"],
+                        "ExposeHeaders": ["ETag"],
+                    }
+                ]
+            },
+        )
+        settings.STORAGES = s3.storages()
+        env = s3.worker_env()
+    return env
 
 
 @pytest.fixture
-def worker(settings):
+def worker(store):
     process = start_worker(
         queues="transcode,default",
         env={
             "DATABASE_URL": shared_database_url(),
-            "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "TRANSCODE_LADDER": "240:400",
             "TRANSCODE_X264_PRESET": "ultrafast",
+            **store,
         },
     )
     yield process
@@ -105,13 +133,13 @@ def test_an_admin_upload_survives_a_lost_network_and_a_reload(
     in_flight: set = set()
 
     def on_request(request):
-        if PART_URL.search(request.url):
+        if PART_URL.search(request.url) and request.method == "PUT":
             in_flight.add(request)
 
     def on_response(response):
         match = PART_URL.search(response.url)
-        if match and response.status == 200:
-            sent.append(int(match.group(1)))
+        if match and response.status == 200 and response.request.method == "PUT":
+            sent.append(int(match.group(1) or match.group(2)))
 
     def on_done(request):
         in_flight.discard(request)
