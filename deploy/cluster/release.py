@@ -175,7 +175,7 @@ def ingest_and_publish(folder: Path, env: dict, lb: str, title_id: int) -> None:
     started = time.monotonic()
     video = ingest(lb, title_id, source)
     log(
-        f"ingested through the API and transcoded in "
+        f"uploaded straight to the bucket and transcoded in "
         f"{time.monotonic() - started:.1f}s: {len(video['renditions'])} rungs"
     )
     manage(env, "shell", "-c", PUBLISH_SCRIPT)

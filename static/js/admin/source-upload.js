@@ -6,6 +6,8 @@
 // reload (or a crash) picking the same file again resumes from the parts the
 // store already has.
 
+import { base64, fingerprint as keyOf, partSizeFor } from "./upload-parts.js";
+
 const MIB = 1024 * 1024;
 const STORE_KEY = "vod.sourceUploads";
 // Types some systems leave empty or label outside video/*.
@@ -56,24 +58,10 @@ async function api(path, { method = "GET", body, signal } = {}) {
   return data;
 }
 
-// The server's part size for a file of `size` bytes (catalog.services.uploads):
-// parts of partSize, or whole MiB big enough for maxParts of them.
-export function partSizeFor(size, partSize, maxParts) {
-  const smallest = Math.ceil(size / maxParts);
-  if (smallest <= partSize) return partSize;
-  return Math.ceil(smallest / MIB) * MIB;
-}
-
 function contentType(file) {
   if (file.type) return file.type;
   const extension = (file.extension || "").toLowerCase();
   return TYPES[extension] || "video/mp4";
-}
-
-function base64(buffer) {
-  let text = "";
-  for (const byte of new Uint8Array(buffer)) text += String.fromCharCode(byte);
-  return btoa(text);
 }
 
 // Uploads not completed yet, by the file's fingerprint.
@@ -86,8 +74,7 @@ function stored() {
 }
 
 function fingerprint(file) {
-  const data = file.data || {};
-  return [config.video || "new", file.name, file.size, data.lastModified].join("|");
+  return keyOf(config.video, file);
 }
 
 function remember(file, upload) {
