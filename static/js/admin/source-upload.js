@@ -229,6 +229,26 @@ uppy.addPreProcessor(async (fileIDs) => {
   }
 });
 
+// Uploads completed elsewhere, aborted or expired leave the list.
+async function pruneInterrupted() {
+  for (const [key, entry] of Object.entries(stored())) {
+    let open = true;
+    try {
+      open = (await api(`uploads/${entry.uploadId}/`)).state === "open";
+    } catch (error) {
+      if (!(error instanceof ApiError)) return; // offline: keep them
+      open = false;
+    }
+    if (!open) {
+      const all = stored();
+      delete all[key];
+      localStorage.setItem(STORE_KEY, JSON.stringify(all));
+    }
+  }
+  showInterrupted();
+}
+
 showInterrupted();
+pruneInterrupted();
 root.dataset.ready = "true";
 globalThis.vodSourceUploader = uppy;
