@@ -3,7 +3,7 @@
 # (web by default; `celery -A vod worker --queues transcode ...` and so on).
 # Build: docker build -t vod .
 
-# --- The player's hls.js, from npm, as `make install` gets it -----------------
+# --- The player's hls.js and the admin's Uppy, from npm, as `make install` gets them
 FROM node:20-bookworm-slim AS player
 WORKDIR /build
 COPY package.json package-lock.json ./
@@ -42,6 +42,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 COPY . .
 COPY --from=player /build/node_modules/hls.js/dist node_modules/hls.js/dist
+COPY --from=player /build/node_modules/uppy/dist node_modules/uppy/dist
 # Static files are collected (hashed, compressed) into the image, with settings
 # that only exist for this step; the secret is not one used anywhere else.
 RUN DJANGO_DEBUG=0 \

@@ -18,18 +18,22 @@ IMPORT = re.compile(r"""\bfrom\s*["']([^"']+)["']""")
 HASHED = re.compile(r"^\./(?P<name>[\w-]+)\.[0-9a-f]{12}\.js$")
 
 
-def test_collectstatic_rewrites_the_player_module_imports_to_hashed_names(
-    tmp_path: Path,
-):
+def _collectstatic(tmp_path: Path) -> tuple[Path, dict]:
     static_root = tmp_path / "static"
     env = production_env(
         DJANGO_STATIC_ROOT=str(static_root), VOD_VAR_DIR=str(tmp_path / "var")
     )
-
     result = run_manage("collectstatic", "--noinput", "-v", "0", env=env, timeout=300)
-
     assert result.returncode == 0, result.stderr
     manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+    return static_root, manifest
+
+
+def test_collectstatic_rewrites_the_player_module_imports_to_hashed_names(
+    tmp_path: Path,
+):
+    static_root, manifest = _collectstatic(tmp_path)
+
     modules = sorted(path.name for path in PLAYER.glob("*.js"))
     assert "main.js" in modules and len(modules) > 10
     imported = set()
@@ -46,3 +50,15 @@ def test_collectstatic_rewrites_the_player_module_imports_to_hashed_names(
             imported.add(target)
     # Every module is reached from main.js's imports, none left unserved.
     assert imported == set(modules) - {"main.js"}
+
+
+def test_the_admin_uploader_and_uppys_bundle_are_collected_with_hashed_names(
+    tmp_path: Path,
+):
+    static_root, manifest = _collectstatic(tmp_path)
+
+    for name in ("vendor/uppy/uppy.min.js", "vendor/uppy/uppy.min.css"):
+        assert manifest[name] != name
+    text = (static_root / manifest["js/admin/source-upload.js"]).read_text()
+    (url,) = IMPORT.findall(text)
+    assert manifest["js/admin/upload-parts.js"] == f"js/admin/{url[2:]}"

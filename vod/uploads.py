@@ -10,7 +10,10 @@ the headers alone, what it must not read: a body over
 ``accepts_large_body`` (video sources), a bigger one on another method or from
 a caller lacking the permission. A view marked ``signed`` (the embedded
 default's part endpoint of direct uploads) is authorised by its signed URL,
-which it checks before it reads a byte. The load balancer applies the same split
+which it checks before it reads a byte. A view marked ``whole_source`` (a
+source in one request: the admin's form, the API's PUT) takes a big body only
+while ``SOURCE_UPLOADS_THROUGH_WEB`` is on, which production turns off: there
+sources go straight to the store. The load balancer applies the same split
 (deploy/nginx/lb.conf); this holds where Django runs behind one that does not.
 """
 
@@ -34,6 +37,7 @@ class LargeBody:
     permission: str
     bearer: bool
     signed: bool = False
+    whole_source: bool = False
 
 
 def accepts_large_body(
@@ -42,6 +46,7 @@ def accepts_large_body(
     permission: str = "",
     bearer: bool = False,
     signed: bool = False,
+    whole_source: bool = False,
 ) -> Callable:
     """Mark a view as taking bodies up to ``VIDEO_UPLOAD_MAX_BYTES`` on ``methods``.
 
@@ -59,7 +64,11 @@ def accepts_large_body(
 
     def mark(view: Callable) -> Callable:
         view.large_body = LargeBody(
-            methods=allowed, permission=permission, bearer=bearer, signed=signed
+            methods=allowed,
+            permission=permission,
+            bearer=bearer,
+            signed=signed,
+            whole_source=whole_source,
         )
         return view
 
@@ -128,7 +137,11 @@ class RequestBodyLimitMiddleware:
         if length <= _non_staff_limit():
             return None  # anyone may send this much; the view says who may act
         large_body = getattr(view_func, "large_body", None)
-        if large_body is None or request.method not in large_body.methods:
+        if (
+            large_body is None
+            or request.method not in large_body.methods
+            or (large_body.whole_source and not settings.SOURCE_UPLOADS_THROUGH_WEB)
+        ):
             return self._staff_body_check(request, length)
         if length > settings.VIDEO_UPLOAD_MAX_BYTES + MULTIPART_SLACK_BYTES:
             return _refusal(

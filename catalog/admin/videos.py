@@ -1,10 +1,13 @@
 """Editors' screens for videos: upload a source, follow the transcode, add subtitles.
 
-Uploads stream to a temporary file (Django's upload handlers) and from there to
-storage; probing and encoding happen on a worker, never in the request.
+Sources go from the browser straight to the store with Uppy and the direct
+upload API (``source_uploader``). Where ``SOURCE_UPLOADS_THROUGH_WEB`` is on
+(the embedded default), the form's file field still takes one, streamed to a
+temporary file and from there to storage; probing and encoding happen on a
+worker, never in the request.
 """
 
-from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,9 +20,7 @@ from .. import services
 from ..models import (
     AddedAudioTrack,
     AudioTrackOverride,
-    Episode,
     TextTrack,
-    Title,
     Video,
 )
 from .audio import (
@@ -29,86 +30,9 @@ from .audio import (
     save_added_audio,
     save_overrides,
 )
+from .source_uploader import source_uploader_context
 from .text_tracks import TextTrackInline
-
-SOURCE_EXTENSIONS = (
-    ".mp4",
-    ".mov",
-    ".m4v",
-    ".mkv",
-    ".webm",
-    ".avi",
-    ".mpg",
-    ".mpeg",
-    ".ts",
-    ".mxf",
-)
-
-
-class VideoForm(forms.ModelForm):
-    upload = forms.FileField(
-        required=False,
-        label="Source file",
-        help_text="A new file starts a new transcode; the current stream plays until it is done.",
-    )
-    location = forms.CharField(
-        required=False,
-        max_length=2000,
-        label="Or its location",
-        help_text=(
-            "Where the source already is: s3://bucket/key (an allowed bucket; S3 "
-            "copies it) or an https:// URL (a worker fetches it)."
-        ),
-    )
-    movie = forms.ModelChoiceField(
-        queryset=Title.objects.filter(kind=Title.Kind.MOVIE, video__isnull=True),
-        required=False,
-        help_text="The movie this video is for (only movies without a video are listed).",
-    )
-    episode = forms.ModelChoiceField(
-        queryset=Episode.objects.filter(video__isnull=True).select_related(
-            "season__title"
-        ),
-        required=False,
-        help_text="Or the episode it is for.",
-    )
-
-    class Meta:
-        model = Video
-        fields: list[str] = []
-
-    def clean_upload(self):
-        upload = self.cleaned_data.get("upload")
-        if upload is None:
-            if self.instance.pk is None and not self.data.get("location", "").strip():
-                raise ValidationError("Choose the source file to upload.")
-            return None
-        services.video_source_check(size=upload.size)
-        if not upload.name.lower().endswith(SOURCE_EXTENSIONS):
-            raise ValidationError(
-                "This does not look like a video file; use one of "
-                + ", ".join(SOURCE_EXTENSIONS)
-                + "."
-            )
-        return upload
-
-    def clean_location(self):
-        location = self.cleaned_data.get("location", "").strip()
-        if not location:
-            return ""
-        if self.files.get("upload"):
-            raise ValidationError("Upload a file or give a location, not both.")
-        return services.video_source_location_check(location=location)
-
-    def clean(self):
-        cleaned = super().clean()
-        # The service's own rules, checked before anything is stored.
-        services.video_attach_check(
-            video=self.instance if self.instance.pk else None,
-            title=cleaned.get("movie"),
-            episode=cleaned.get("episode"),
-        )
-        return cleaned
+from .video_form import SOURCE_EXTENSIONS, VideoForm
 
 
 @admin.register(Video)
@@ -215,14 +139,37 @@ class VideoAdmin(admin.ModelAdmin):
         ),
     ]
 
-    # Source uploads: refused unread unless an editor may add or change videos.
-    @accepts_large_body(methods=["POST"], permission="catalog.add_video")
+    # Source uploads through the form: refused unread unless an editor may add
+    # or change videos, and in production (SOURCE_UPLOADS_THROUGH_WEB off).
+    @accepts_large_body(
+        methods=["POST"], permission="catalog.add_video", whole_source=True
+    )
     def add_view(self, request, form_url="", extra_context=None):
         return super().add_view(request, form_url, extra_context)
 
-    @accepts_large_body(methods=["POST"], permission="catalog.change_video")
+    @accepts_large_body(
+        methods=["POST"], permission="catalog.change_video", whole_source=True
+    )
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if settings.SOURCE_UPLOADS_THROUGH_WEB:
+            return fieldsets
+        return [
+            (
+                name,
+                {**options, "fields": [f for f in options["fields"] if f != "upload"]},
+            )
+            for name, options in fieldsets
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        context["source_uploader"] = source_uploader_context(
+            request, video=kwargs.get("obj"), extensions=SOURCE_EXTENSIONS
+        )
+        return super().render_change_form(request, context, add, change, **kwargs)
 
     def get_inline_instances(self, request, obj=None):
         # The audio tracks are shown, never posted: nothing of them to save,

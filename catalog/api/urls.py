@@ -23,7 +23,10 @@ urlpatterns = [
         # PUT only: DRF authenticates (a Bearer token, or the session, whose
         # CSRF check reads no PUT body) and checks permissions before parsing.
         accepts_large_body(
-            methods=["PUT"], permission="catalog.change_video", bearer=True
+            methods=["PUT"],
+            permission="catalog.change_video",
+            bearer=True,
+            whole_source=True,
         )(video_views.VideoSourceUploadApi.as_view()),
         name="api-video-source",
     ),

@@ -84,7 +84,10 @@ class VideoDetailApi(APIView):
 
 
 class VideoSourceUploadApi(APIView):
-    """Upload (or replace) the source; it streams to storage and a transcode is queued."""
+    """Upload (or replace) the source in one request; it streams to storage and a
+    transcode is queued. Only where SOURCE_UPLOADS_THROUGH_WEB is on (the
+    embedded default): production refuses a body over 2 MB here (413), and
+    sources go through the direct uploads (`uploads/`)."""
 
     permission_classes = [IsCatalogEditor]
     parser_classes = [MultiPartParser]

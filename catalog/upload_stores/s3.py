@@ -9,6 +9,7 @@ servers' endpoint; part URLs are signed for it.
 
 import hashlib
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 from storages.utils import clean_name
@@ -16,6 +17,10 @@ from storages.utils import clean_name
 from . import Assembled, PartsRefused, StoredPart
 
 CHUNK_BYTES = 8 * 1024 * 1024
+# S3 may take minutes to join a big object's parts (it keeps the connection
+# alive with whitespace meanwhile); a compatible store may send nothing until
+# it is done, which the storage's short read timeout would take for a failure.
+JOIN_READ_TIMEOUT_SECONDS = 600
 # What S3 answers when the parts do not make an object; anything else is the
 # store's fault (a 503 to the client, a retry for a task).
 _REFUSALS = {
@@ -63,6 +68,23 @@ class S3Store:
                 verify=self.storage.verify,
             )
             self.storage._upload_presigning_client = cached
+        return cached
+
+    def _joining_client(self):
+        """The storage's client with room for a long join, cached on the storage."""
+        cached = getattr(self.storage, "_upload_joining_client", None)
+        if cached is None:
+            cached = self.storage._create_session().client(
+                "s3",
+                region_name=self.storage.region_name,
+                use_ssl=self.storage.use_ssl,
+                endpoint_url=self.storage.endpoint_url,
+                config=self.storage.client_config.merge(
+                    Config(read_timeout=JOIN_READ_TIMEOUT_SECONDS)
+                ),
+                verify=self.storage.verify,
+            )
+            self.storage._upload_joining_client = cached
         return cached
 
     def start(self, *, upload) -> str:
@@ -114,7 +136,7 @@ class S3Store:
     def assemble(self, *, upload, parts: list[StoredPart], checksums: dict):
         """Have S3 join the parts (no byte passes through us); the object's size."""
         try:
-            self.client.complete_multipart_upload(
+            self._joining_client().complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=self._key(upload),
                 UploadId=upload.s3_upload_id,

@@ -1,7 +1,7 @@
 """Editors upload sources and subtitles and re-transcode in the admin."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -334,3 +334,69 @@ def test_admin_shows_an_error_a_service_raises_while_saving(
     )
     track.refresh_from_db()
     assert track.label == "English"
+
+
+# --- The uploader (Uppy over the direct upload API) ---------------------------------
+
+
+def _uploader(response) -> dict:
+    return response.context["source_uploader"]
+
+
+def test_the_add_page_uploads_new_videos_through_the_direct_upload_api(
+    editor_client, settings
+):
+    settings.UPLOAD_PART_SIZE = 8 * 1024 * 1024
+    response = editor_client.get("/admin/catalog/video/add/")
+
+    uploader = _uploader(response)
+    assert uploader["api"] == "/api/v1/"
+    assert uploader["video"] is None  # each file becomes a new video
+    assert uploader["partSize"] == 8 * 1024 * 1024
+    assert uploader["csrfToken"]
+    html = response.content.decode()
+    assert 'id="source-uploader-config"' in html
+    assert "vendor/uppy/uppy.min.js" in html
+    assert "js/admin/source-upload.js" in html
+
+
+def test_the_change_page_uploads_a_new_source_for_its_video(editor_client):
+    video = Video.objects.create()
+
+    response = editor_client.get(f"/admin/catalog/video/{video.pk}/change/")
+
+    assert _uploader(response)["video"] == str(video.uuid)
+
+
+def test_staff_who_may_only_view_videos_get_no_uploader(client):
+    viewer = User.objects.create_user(
+        email="look@example.com", password="x", is_staff=True
+    )
+    viewer.user_permissions.add(Permission.objects.get(codename="view_video"))
+    client.force_login(viewer)
+    video = Video.objects.create()
+
+    response = client.get(f"/admin/catalog/video/{video.pk}/change/")
+
+    assert response.status_code == 200
+    assert _uploader(response) is None
+    assert b"source-upload.js" not in response.content
+
+
+def test_in_production_the_form_has_no_file_field_and_adds_a_video_without_one(
+    editor_client, settings
+):
+    settings.SOURCE_UPLOADS_THROUGH_WEB = False
+    movie = TitleFactory()
+
+    page = editor_client.get("/admin/catalog/video/add/")
+    response = editor_client.post(
+        "/admin/catalog/video/add/", {"movie": movie.pk, **_inline_management()}
+    )
+
+    assert b'name="upload"' not in page.content
+    assert _uploader(page) is not None
+    assert response.status_code == 302, response.content.decode()[:3000]
+    movie.refresh_from_db()
+    assert movie.video.status == Video.Status.UPLOADED
+    assert not movie.video.source

@@ -1,8 +1,10 @@
 """The load balancer's body limits, checked by running the committed config.
 
 nginx used to take 20 GB bodies on every path, unbuffered, straight to the
-sync gunicorn workers, unauthenticated admin pages included. Now bodies are
-small everywhere but the artwork forms and the two source-upload routes.
+sync gunicorn workers, unauthenticated admin pages included; later only on the
+two routes that took a source in one request. Now sources go straight to the
+bucket (direct uploads, the admin's Uppy) and bodies are small everywhere but
+the artwork forms.
 deploy/nginx/lb.conf runs here in a real nginx in front of a stub replica that
 counts what reaches it; deploy/compose/lb.conf (which needs Docker's resolver)
 is read with a small parser and must keep the same locations.
@@ -24,13 +26,16 @@ MiB = 1024 * 1024
 SOURCE_UUID = str(uuid.uuid4())
 SMALL_LIMIT = 2 * MiB
 ARTWORK_LIMIT = 24 * MiB
-UPLOAD_LIMIT = "20g"
-UPLOAD_PATHS = [
+# The routes that took a whole source in one request, before direct uploads.
+FORMER_UPLOAD_PATHS = [
     f"/api/v1/videos/{SOURCE_UUID}/source/",
     "/admin/catalog/video/add/",
     "/admin/catalog/video/12/change/",
 ]
 SMALL_PATHS = [
+    f"/api/v1/videos/{SOURCE_UUID}/source/",
+    "/api/v1/uploads/",
+    f"/api/v1/uploads/{SOURCE_UUID}/part-urls/",
     "/admin/login/",
     "/accounts/login/",
     "/api/v1/auth/token/",
@@ -95,54 +100,27 @@ def _locations(server: list) -> dict[str, list]:
     }
 
 
-def _upload_locations(server: list) -> list[tuple[str, list]]:
-    regex = [
-        (args[-1].strip("\"'"), children)
-        for name, args, children in server
-        if name == "location" and args[0] == "~"
-    ]
-    assert len(regex) == 2, "two regex locations: the API's and admin's uploads"
-    return regex
-
-
 @pytest.mark.parametrize("path", ["deploy/nginx/lb.conf", "deploy/compose/lb.conf"])
-def test_bodies_are_small_except_on_artwork_and_source_uploads(path):
+def test_bodies_are_small_except_on_artwork_forms(path):
     server = _server(parse((ROOT / path).read_text()))
 
     assert _directive(server, "client_max_body_size") == ["2m"]
     assert _directive(server, "proxy_request_buffering") is None
-    uploads = _upload_locations(server)
-    for _, upload in uploads:
-        assert _directive(upload, "client_max_body_size") == [UPLOAD_LIMIT]
-        assert _directive(upload, "proxy_request_buffering") == ["off"]
     for other, children in _locations(server).items():
-        if all(children is not upload for _, upload in uploads):
-            assert _directive(children, "client_max_body_size") in (None, ["24m"])
-            assert _directive(children, "proxy_request_buffering") is None, other
+        assert not other.startswith("~"), f"no route of its own for big bodies: {other}"
+        assert _directive(children, "client_max_body_size") in (None, ["24m"])
+        assert _directive(children, "proxy_request_buffering") is None, other
     assert _directive(
         _locations(server)["/admin/catalog/"], "client_max_body_size"
     ) == ["24m"]
-    # The regexes take exactly the upload routes (nginx matches the decoded,
-    # normalised path).
-    matchers = [re.compile(pattern) for pattern, _ in uploads]
-    assert all(any(m.search(p) for m in matchers) for p in UPLOAD_PATHS)
-    assert not any(
-        m.search(p) for m in matchers for p in SMALL_PATHS[:7] + ARTWORK_PATHS
-    )
 
 
 @pytest.mark.parametrize("path", ["deploy/nginx/lb.conf", "deploy/compose/lb.conf"])
 def test_the_balancers_413_under_the_api_is_the_apis_json_error(path):
     server = _server(parse((ROOT / path).read_text()))
     locations = _locations(server)
-    api_upload = next(
-        children
-        for pattern, children in _upload_locations(server)
-        if pattern.startswith("^/api/")
-    )
 
-    for block in (locations["/api/"], api_upload):
-        assert _directive(block, "error_page") == ["413", "@api_too_large"]
+    assert _directive(locations["/api/"], "error_page") == ["413", "@api_too_large"]
     answer = locations["@api_too_large"]
     assert _directive(answer, "default_type") == ["application/json"]
     status, body = _directive(answer, "return")
@@ -156,12 +134,11 @@ def test_the_balancers_413_under_the_api_is_the_apis_json_error(path):
     }
 
 
-def test_the_artwork_limit_fits_two_images_and_the_upload_limit_matches_django():
+def test_the_artwork_limit_fits_two_images_and_matches_django():
     from django.conf import settings
 
     assert 2 * settings.ARTWORK_MAX_UPLOAD_BYTES < ARTWORK_LIMIT
     assert settings.REQUEST_BODY_MAX_BYTES == ARTWORK_LIMIT
-    assert settings.VIDEO_UPLOAD_MAX_BYTES == 20 * 1024**3
 
 
 # --- The real thing: nginx with the committed lb.conf ------------------------------------
@@ -268,12 +245,13 @@ def test_artwork_forms_take_their_images_and_no_more(balancer, path):
     assert _send(port, "POST", path, ARTWORK_LIMIT + 1) == 413
 
 
-@pytest.mark.parametrize("path", UPLOAD_PATHS)
-def test_source_uploads_take_big_bodies(balancer, path):
+@pytest.mark.parametrize("path", FORMER_UPLOAD_PATHS)
+def test_no_route_takes_a_source_in_one_request_any_more(balancer, path):
     port, replica = balancer
+    limit = ARTWORK_LIMIT if path.startswith("/admin/") else SMALL_LIMIT
 
-    assert _send(port, "PUT", path, 40 * MiB) == 200
-    assert (path, 40 * MiB) in replica.seen
+    assert _send(port, "PUT", path, limit + 1) == 413
+    assert path not in [seen for seen, _ in replica.seen]
 
 
 @pytest.mark.parametrize(
@@ -284,7 +262,7 @@ def test_source_uploads_take_big_bodies(balancer, path):
         for p in SMALL_PATHS
         if p.startswith("/api/") and ".." not in p
     ]
-    + [(UPLOAD_PATHS[0], 21 * 1024**3)],
+    + [(FORMER_UPLOAD_PATHS[0], 21 * 1024**3)],
 )
 def test_the_api_gets_its_json_error_for_a_body_over_the_balancers_cap(
     balancer, path, declared

@@ -276,3 +276,59 @@ def test_staff_may_send_artwork_sized_bodies(settings):
             "/admin/catalog/title/add/",
             length=MEGABYTES_20,
         )
+
+
+# --- Production: no source comes through a web process -------------------------
+# There the admin uploads with Uppy and tools with the direct upload API; the
+# one-request source routes take small bodies only, even from editors.
+
+
+def test_in_production_an_editors_source_through_the_admin_is_refused_unread(
+    settings,
+):
+    settings.SOURCE_UPLOADS_THROUGH_WEB = False
+    video = Video.objects.create()
+    client = _client("editor")
+
+    for path in (
+        "/admin/catalog/video/add/",
+        f"/admin/catalog/video/{video.pk}/change/",
+    ):
+        response, body = _send(client, "POST", path)
+
+        assert response.status_code == 413, (path, response.status_code)
+        assert body.reads == 0
+
+
+def test_in_production_an_editors_source_through_the_api_is_refused_unread(
+    settings,
+):
+    settings.SOURCE_UPLOADS_THROUGH_WEB = False
+    video = Video.objects.create()
+    path = f"/api/v1/videos/{video.uuid}/source/"
+
+    session = _client("editor")
+    token = tokens.token_pair_issue(user=User.objects.get())["access"]
+    for client, headers in (
+        (session, {}),
+        (Client(), {"HTTP_AUTHORIZATION": f"Bearer {token}"}),
+    ):
+        response, body = _send(client, "PUT", path, **headers)
+
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "too_large"
+        assert body.reads == 0
+
+
+def test_in_production_the_local_part_endpoint_still_checks_its_signature_first(
+    settings,
+):
+    # The embedded default's one exception: a signed URL, checked before a read.
+    settings.SOURCE_UPLOADS_THROUGH_WEB = False
+    path = "/api/v1/uploads/00000000-0000-0000-0000-000000000000/parts/1/?token=x"
+
+    response, body = _send(Client(), "PUT", path)
+
+    assert response.status_code == 403  # the view's answer: a bad signature
+    assert response.json()["error"]["code"] != "too_large"
+    assert body.reads == 0

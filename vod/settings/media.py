@@ -12,6 +12,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # The player's hls.js, from npm (`npm ci`, run by `make install`).
 if (BASE_DIR / "node_modules/hls.js/dist").is_dir():
     STATICFILES_DIRS.append(("vendor/hls.js", BASE_DIR / "node_modules/hls.js/dist"))
+# The admin's uploader: Uppy's prebuilt bundle (a global ``Uppy``), no build step.
+if (BASE_DIR / "node_modules/uppy/dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/uppy", BASE_DIR / "node_modules/uppy/dist"))
 MEDIA_URL = env("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Django serves public artwork from local storage itself; with S3 the storage's
@@ -136,3 +139,8 @@ INGEST_URL_CA_BUNDLE = env("INGEST_URL_CA_BUNDLE")
 # For tests only: host names that may resolve to private or loopback addresses.
 # Empty in every real deployment, where such addresses are always refused.
 INGEST_URL_ALLOW_PRIVATE_HOSTS = env_list("INGEST_URL_ALLOW_PRIVATE_HOSTS")
+# Whether a source may still come through a web process in one request (the
+# admin's form, the API's PUT .../source/). Off in production: the admin uploads
+# with Uppy and tools with the direct upload API, straight to the store, so the
+# web tier and its load balancer take small bodies only.
+SOURCE_UPLOADS_THROUGH_WEB = env_bool("SOURCE_UPLOADS_THROUGH_WEB", DEBUG)
