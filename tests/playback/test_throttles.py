@@ -211,11 +211,16 @@ def test_the_other_playback_endpoints_share_the_account_rate(clock, viewers):
     _assert_throttled(throttled)
 
 
-def test_the_throttle_costs_a_start_one_cache_round_trip(videos, viewers, monkeypatch):
+@pytest.mark.parametrize(("analytics", "round_trips"), [(False, 1), (True, 2)])
+def test_the_throttle_costs_a_start_one_cache_round_trip(
+    videos, viewers, monkeypatch, settings, analytics, round_trips
+):
     """The start and its master are the hot path (bench/playback.py): on Redis
-    the account's count is one pipelined round trip, and the master none."""
+    the account's count is one pipelined round trip, the play's analytics one
+    more (one pipeline, see analytics.store), and the master none."""
     if not isinstance(caches["default"], RedisCache):
         pytest.skip("the embedded run's cache is not Redis")
+    settings.ANALYTICS_ENABLED = analytics
     title = TitleFactory(
         access_level=Title.AccessLevel.FREE,
         maturity_rating=Title.Maturity.ALL,
@@ -240,7 +245,7 @@ def test_the_throttle_costs_a_start_one_cache_round_trip(videos, viewers, monkey
 
     assert started.status_code == 201
     assert master.status_code == 200
-    assert at_start == 1
+    assert at_start == round_trips
     assert len(sent) == at_start
 
 
