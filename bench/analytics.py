@@ -1,6 +1,6 @@
 """Analytics' cost: CPU per heartbeat with it on and off, and a rollup's time.
 
-    .venv/bin/python bench/analytics.py [--heartbeats 2000] [--rounds 7]
+    .venv/bin/python bench/analytics.py [--heartbeats 2000] [--warmup 200]
         [--titles 1000] [--events 1000000] [--redis-url redis://...]
 
 One process on a fresh temporary SQLite database and diskcache (or, with
@@ -9,12 +9,14 @@ a 10-minute movie are seeded through the tests' factories.
 
 Heartbeat: ``POST`` to the heartbeat API through Django's test client (as
 ``bench/playback_inprocess.py`` does; signed in with the session cookie, the
-profile in ``X-Profile-ID``), each position a second further on, timed with
-``time.process_time`` (this process's CPU, which a busy machine changes far
-less than wall time). The session's revision has no files, so the answer
+profile in ``X-Profile-ID``), each position a second further on, each timed
+with ``time.process_time`` (this process's CPU, which a busy machine changes
+far less than wall time). The session's revision has no files, so the answer
 carries no grant: with one, signing adds to the base and the share analytics
-adds is smaller. Rounds alternate ``ANALYTICS_ENABLED`` off and on; the best
-round of each is compared.
+adds is smaller. Heartbeats take turns with ``ANALYTICS_ENABLED`` off and on,
+so load from other work weighs on both alike (rounds of each, compared by
+their best, moved by several percent on a busy machine); the medians are
+compared, after ``--warmup`` heartbeats of each.
 
 Rollup: ``--events`` events (plays, heartbeats, player events) over
 ``--titles`` titles, counted into today's counters in one tally per title (the
@@ -27,6 +29,7 @@ import datetime
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -82,30 +85,31 @@ def heartbeats(args) -> None:
         path = f"/api/v1/playback/sessions/{session.pk}/heartbeat/"
         players.append((client, {"HTTP_X_PROFILE_ID": str(profile.pk)}, path))
     positions = [0.0] * len(players)
+    times = {False: [], True: []}
 
-    def round_(enabled: bool) -> float:
+    def heartbeat(n: int, enabled: bool) -> None:
         settings.ANALYTICS_ENABLED = enabled
+        i = (2 * n + enabled) % len(players)
+        client, headers, path = players[i]
+        positions[i] = (positions[i] + 1.0) % 590
+        body = json.dumps({"position": positions[i]})
         began = time.process_time()
-        for n in range(args.heartbeats):
-            i = n % len(players)
-            client, headers, path = players[i]
-            positions[i] = (positions[i] + 1.0) % 590
-            body = json.dumps({"position": positions[i]})
-            answer = client.post(path, body, "application/json", **headers)
-            if answer.status_code != 200:
-                sys.exit(f"heartbeat: {answer.status_code} {answer.content[:300]}")
-        return (time.process_time() - began) / args.heartbeats * 1000
+        answer = client.post(path, body, "application/json", **headers)
+        times[enabled].append(time.process_time() - began)
+        if answer.status_code != 200:
+            sys.exit(f"heartbeat: {answer.status_code} {answer.content[:300]}")
 
-    round_(True), round_(False)  # warm-up
-    rounds = {False: [], True: []}
-    for _ in range(args.rounds):
-        for enabled in (False, True):
-            rounds[enabled].append(round_(enabled))
-    off, on = min(rounds[False]), min(rounds[True])
-    print(f"heartbeat CPU, best of {args.rounds} rounds of {args.heartbeats}:")
+    for n in range(args.warmup + args.heartbeats):
+        # Off and on in turns, each first half the time: what else runs on
+        # the machine weighs on both alike.
+        for enabled in (True, False) if n % 2 else (False, True):
+            heartbeat(n, enabled)
+    off, on = (
+        statistics.median(times[enabled][args.warmup :]) * 1000
+        for enabled in (False, True)
+    )
+    print(f"heartbeat CPU, median of {args.heartbeats} each, off and on in turns:")
     print(f"  analytics off {off:.3f} ms, on {on:.3f} ms: {100 * (on / off - 1):+.1f}%")
-    print(f"  (medians {sorted(rounds[False])[args.rounds // 2]:.3f} / ", end="")
-    print(f"{sorted(rounds[True])[args.rounds // 2]:.3f} ms)")
     print(f"  within the 10% budget: {'yes' if on <= off * 1.1 else 'NO'}")
 
 
@@ -150,7 +154,7 @@ def rollup(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--heartbeats", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--titles", type=int, default=1000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--redis-url", default="")

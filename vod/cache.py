@@ -44,3 +44,8 @@ class DiskCache(DjangoCache):
 
     def close(self, **kwargs):
         pass
+
+    def sub_cache(self, name, **settings):
+        """The diskcache ``Cache`` in the subdirectory ``name``, with these
+        diskcache settings (e.g. ``eviction_policy``) applied on first use."""
+        return self._cache.cache(name, **settings)
