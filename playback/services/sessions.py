@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, connections, router, transaction
+from django.db import router, transaction
 from django.utils import timezone
 
-from accounts.models import Plan, Profile, User
+from accounts.models import Plan, Profile
 from accounts.plans import plan_for_user, plans_ordered
 from accounts.preferences import PlaybackPreferences
 from analytics import services as analytics
@@ -26,6 +26,7 @@ from ..delivery import stored
 from ..delivery.sessions import SessionDelivery, session_delivery
 from ..models import PlaybackSession
 from .progress import position_checked, watch_progress_record
+from .stream_claims import account_lock, stream_claim
 
 DEVICE_NAMES = (  # (User-Agent fragment, name), first match wins
     ("Edg/", "Edge"),
@@ -53,10 +54,6 @@ def device_name_from_user_agent(user_agent: str) -> str:
     if browser and system:
         return f"{browser} on {system}"
     return browser or system or (user_agent[:60] or "Unknown device")
-
-
-# The first key of the (key, account id) advisory locks of session starts.
-ACCOUNT_LOCK_SPACE = 0x504C4159  # "PLAY"
 
 
 def _timeout() -> datetime.timedelta:
@@ -185,14 +182,8 @@ def playback_session_start(
     # Only the streams check and the insert need the account to themselves;
     # the reads above run outside the transaction, so writers wait less.
     with transaction.atomic():
-        _lock_account(profile.user_id)
+        account_lock(profile.user_id)
         now = timezone.now()
-        live = selectors.live_session_devices(user_id=profile.user_id, at=now)
-        replaced = [pk for pk, device in live if device_id and device == device_id]
-        if len(live) - len(replaced) >= plan.max_streams:
-            _refuse_too_many_streams(plan, [pk for pk, _ in live if pk not in replaced])
-        if replaced:
-            _sessions_end(replaced, at=now)
         session = PlaybackSession(
             profile=profile,
             video=video,
@@ -205,7 +196,11 @@ def playback_session_start(
             last_seen_at=now,
             expires_at=now + _timeout(),
         )
-        _session_insert(session)
+        in_the_way = stream_claim(
+            session, user_id=profile.user_id, max_streams=plan.max_streams, at=now
+        )
+        if in_the_way:
+            _refuse_too_many_streams(plan, in_the_way)
     analytics.analytics_play_record(
         title_id=title.pk,
         episode_id=episode.pk if episode else None,
@@ -221,64 +216,6 @@ def playback_session_start(
         resume_position=selectors.resume_position(profile, title, episode),
         next_episode=selectors.next_episode(episode) if episode else None,
         preferences=profile.playback_preferences,
-    )
-
-
-def _lock_account(user_id: int) -> None:
-    """Hold the account until the transaction ends, so two devices cannot both
-    take its last stream. SQLite needs nothing: its IMMEDIATE transactions
-    already serialise writers. On PostgreSQL a transaction-scoped advisory lock
-    does it without touching the user row."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [ACCOUNT_LOCK_SPACE, user_id]
-            )
-    elif connection.features.has_select_for_update:
-        User.objects.select_for_update().filter(pk=user_id).exists()
-
-
-def _session_insert(session: PlaybackSession) -> None:
-    """Write a new session as ``save()`` would (``pre_save`` fills its start
-    time), in one INSERT; no ``save()`` signals, which sessions have none.
-
-    Written by hand, as the start's reads are (see ``playback.selectors``):
-    the ORM's INSERT cost more to build than to run; a start's CPU
-    3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL.
-    """
-    alias = router.db_for_write(PlaybackSession)
-    connection = connections[alias]
-    fields = PlaybackSession._meta.concrete_fields
-    query = sql(
-        alias,
-        "INSERT INTO {s} ("  # noqa: S608 (placeholders only)
-        + ", ".join(f"{{s:{field.name}}}" for field in fields)
-        + f") VALUES ({', '.join(['%s'] * len(fields))})",
-        s=PlaybackSession,
-    )
-    values = [f.get_db_prep_save(f.pre_save(session, True), connection) for f in fields]
-    execute(alias, query, values)
-    session._state.adding, session._state.db = False, alias
-
-
-def _sessions_end(session_ids: list, *, at) -> int:
-    """End those of the sessions still going (a device's earlier one, replaced).
-
-    Written by hand, as the start's reads are (see ``playback.selectors``):
-    every start from a device that played before runs it; a start's CPU
-    3.9 -> 2.3 ms on SQLite, 7.1 -> 4.1 ms on PostgreSQL.
-    """
-    alias = router.db_for_write(PlaybackSession)
-    marks = ", ".join(["%s"] * len(session_ids))
-    query = sql(
-        alias,
-        "UPDATE {s} SET {s:ended_at} = %s "  # noqa: S608 (placeholders only)
-        f"WHERE {{s:id}} IN ({marks}) AND {{s:ended_at}} IS NULL",
-        s=PlaybackSession,
-    )
-    ids = [db_value(PlaybackSession, "id", pk, alias) for pk in session_ids]
-    return execute(
-        alias, query, [db_value(PlaybackSession, "ended_at", at, alias), *ids]
     )
 
 

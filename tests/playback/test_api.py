@@ -390,23 +390,31 @@ def test_a_jwt_start_replacing_its_device_runs_no_redundant_query(
     client = jwt_client(viewers.free)
     assert start(client, titles["free"], device_id="tv").status_code == 201
 
-    # PostgreSQL takes the account's advisory lock (see _lock_account).
-    lock = [("SELECT", "")] if connection.vendor == "postgresql" else []
+    if connection.vendor == "postgresql":
+        # The account's advisory lock, then one statement: its live streams
+        # counted, the device's earlier session ended, the new one inserted
+        # (see playback.services.stream_claims).
+        claim = [("SELECT", ""), ("WITH", "")]
+    else:
+        claim = [
+            ("SELECT", "playback_playbacksession"),  # the account's live streams
+            ("UPDATE", "playback_playbacksession"),  # the device's earlier one ends
+            ("INSERT", "playback_playbacksession"),
+        ]
     # The plans and the title are known to this process by now.
-    with django_assert_num_queries(7 + len(lock)) as captured:
+    with django_assert_num_queries(4 + len(claim)) as captured:
         response = start(client, titles["free"], device_id="tv")
 
     assert response.status_code == 201
     assert statements(captured) == [
         ("SELECT", "accounts_user"),  # the bearer's account, with its only profile
         ("SAVEPOINT", ""),
-        *lock,
-        ("SELECT", "playback_playbacksession"),  # the account's live streams
-        ("UPDATE", "playback_playbacksession"),  # the device's earlier one ends
-        ("INSERT", "playback_playbacksession"),
+        *claim,
         ("RELEASE", ""),
         ("SELECT", "playback_watchprogress"),  # where to resume
     ]
+    sessions = PlaybackSession.objects.order_by("started_at")
+    assert [s.ended_at is None for s in sessions] == [False, True]
 
 
 def jwt_client(profile, header: str | None = None) -> APIClient:
