@@ -109,7 +109,7 @@ def title_charts(report: dict) -> list[Chart]:
             f"p95 {_s(qoe['startup_p95_s'])}).",
             "bars",
             ["Startup time", "Startups"],
-            [list(row) for row in report["startup_histogram"]],
+            [[r["bucket"], r["startups"]] for r in report["startup_histogram"]],
         ),
         Chart(
             "rungs",

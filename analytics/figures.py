@@ -49,13 +49,20 @@ def startup_percentile(counts: Counter, q: float, suffix: str = "") -> float | N
     return float(STARTUP_EDGES[-1])
 
 
-def startup_histogram(counts: Counter, suffix: str = "") -> list[tuple[str, int]]:
-    """(bucket label, startups) from the fastest bucket to the open one."""
+def startup_histogram(counts: Counter, suffix: str = "") -> list[dict]:
+    """Startups by time bucket, from the fastest to the open one above all."""
     rows, lower = [], 0
     for edge in STARTUP_EDGES:
-        rows.append((f"{lower}–{edge} s", counts[f"startup:{edge}{suffix}"]))
+        rows.append(
+            {
+                "bucket": f"{lower}–{edge} s",
+                "startups": counts[f"startup:{edge}{suffix}"],
+            }
+        )
         lower = edge
-    rows.append((f"over {lower} s", counts[f"startup:inf{suffix}"]))
+    rows.append(
+        {"bucket": f"over {lower} s", "startups": counts[f"startup:inf{suffix}"]}
+    )
     return rows
 
 

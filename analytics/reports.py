@@ -44,7 +44,12 @@ QOE_REBUFFER_RISE = (1.25, 0.005)
 
 
 class PeriodError(ValueError):
-    """A period that cannot be read; the message says why."""
+    """A period that cannot be read; the message says why, ``field`` which
+    query parameter (``from`` or ``to``) to change."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,9 @@ def _date(value: str, name: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise PeriodError(f"`{name}` must be a date as YYYY-MM-DD.") from None
+        raise PeriodError(
+            f"`{name}` must be a date as YYYY-MM-DD.", field=name
+        ) from None
 
 
 def period_parse(*, start: str | None, end: str | None) -> Period:
@@ -88,9 +95,9 @@ def period_parse(*, start: str | None, end: str | None) -> Period:
         else last - datetime.timedelta(days=DEFAULT_DAYS - 1)
     )
     if first > last:
-        raise PeriodError("`from` must be on or before `to`.")
+        raise PeriodError("`from` must be on or before `to`.", field="from")
     if (last - first).days + 1 > MAX_DAYS:
-        raise PeriodError(f"A period is at most {MAX_DAYS} days.")
+        raise PeriodError(f"A period is at most {MAX_DAYS} days.", field="from")
     return Period(start=first, end=last)
 
 
@@ -164,7 +171,6 @@ def title_report(*, title: Title, period: Period) -> dict:
         "has_data": bool(rows),
         "viewers_note": VIEWERS_NOTE,
         "retention_buckets": buckets,
-        "startup_edges_s": list(STARTUP_EDGES),
         "startup_histogram": figures.startup_histogram(total),
         **_summary(total, viewers, buckets),
         "episodes": episodes,

@@ -1,0 +1,115 @@
+"""The editors' analytics API: who may read it, what it answers."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.models import User
+from tests.analytics.rows import DAY, day_row, days
+from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
+
+pytestmark = pytest.mark.django_db
+HOUR = 3_600_000
+PERIOD = {"from": DAY.isoformat(), "to": (DAY + days(6)).isoformat()}
+
+
+@pytest.fixture
+def editor(api_client):
+    user = User.objects.create_user(email="editor@example.com", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    api_client.force_authenticate(user)
+    return api_client
+
+
+def title_url(title) -> str:
+    return reverse("api-analytics-title", args=[title.pk])
+
+
+def test_a_series_figures_roll_up_its_episodes(editor, settings):
+    settings.ANALYTICS_RETENTION_BUCKETS = 4
+    season = SeasonFactory()
+    first = EpisodeFactory(season=season, number=1)
+    second = EpisodeFactory(season=season, number=2)
+    day_row(season.title, episode=first, plays=3, viewers=3, watch_ms=HOUR,
+            counters={"reach:0": 3, "reach:3": 3})  # fmt: skip
+    day_row(season.title, episode=second, plays=1, viewers=1, watch_ms=HOUR,
+            counters={"reach:0": 1})  # fmt: skip
+    day_row(season.title, viewers=3)
+
+    response = editor.get(title_url(season.title), PERIOD)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["period"] == PERIOD
+    assert (body["plays"], body["watch_hours"]) == (4, 2.0)
+    assert (body["viewers_min"], body["viewers_max"]) == (3, 3)
+    assert body["retention"] == [1.0, 0.0, 0.0, 0.75]
+    assert body["completion_rate"] == 0.75
+    assert [e["plays"] for e in body["episodes"]] == [3, 1]
+    assert body["episodes"][1]["completion_rate"] == 0.0
+    assert "viewers_note" in body
+    assert body["daily"][0] == {"day": DAY.isoformat(), "plays": 4, "watch_hours": 2.0}
+
+
+def test_the_overview_answers_the_top_titles_and_the_trend(editor):
+    title = TitleFactory(name="Top")
+    day_row(title, day=DAY + days(1), plays=2, watch_ms=2 * HOUR)
+    day_row(title, day=DAY - days(6), plays=1, watch_ms=HOUR)
+
+    body = editor.get(reverse("api-analytics-overview"), PERIOD).json()
+
+    assert body["top_titles"] == [
+        {
+            "title_id": title.pk,
+            "name": "Top",
+            "plays": 2,
+            "watch_hours": 2.0,
+            "previous_plays": 1,
+            "previous_watch_hours": 1.0,
+            "change": 1.0,
+        }
+    ]
+    assert body["previous_period"] == {
+        "from": (DAY - days(7)).isoformat(),
+        "to": (DAY - days(1)).isoformat(),
+    }
+    assert [d["plays"] for d in body["trend"]][:2] == [0, 2]
+    assert [d["previous_plays"] for d in body["trend"]][:2] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"from": "2026-13-01"}, "from", "`from` must be a date as YYYY-MM-DD."),
+        ({"to": "soon"}, "to", "`to` must be a date as YYYY-MM-DD."),
+        ({"from": "2026-11-02", "to": "2026-11-01"}, "from", "on or before"),
+        ({"from": "2020-01-01", "to": "2026-01-01"}, "from", "at most 366 days"),
+    ],
+)
+def test_bad_dates_are_a_400_saying_which_and_why(editor, query, field, message):
+    response = editor.get(reverse("api-analytics-overview"), query)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert message in error["fields"][field][0]
+
+
+def test_an_unknown_title_is_a_404(editor):
+    assert editor.get("/api/v1/analytics/titles/999999/").status_code == 404
+
+
+def test_viewers_and_staff_without_the_permission_get_a_403(api_client):
+    title = TitleFactory()
+    viewer = User.objects.create_user(email="viewer@example.com")
+    staff = User.objects.create_user(email="staff@example.com", is_staff=True)
+    for user in (viewer, staff):
+        api_client.force_authenticate(user)
+        for url in (title_url(title), reverse("api-analytics-overview")):
+            response = api_client.get(url)
+            assert response.status_code == 403, (user, url)
+            assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_an_anonymous_request_is_a_401(api_client):
+    assert api_client.get(reverse("api-analytics-overview")).status_code == 401
