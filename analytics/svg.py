@@ -93,7 +93,7 @@ def _lines(chart: Chart, top: float) -> tuple[list[str], list[float]]:
 def _bars(chart: Chart, top: float) -> tuple[list[str], list[float]]:
     n = len(chart.rows)
     slot = (WIDTH - LEFT - RIGHT) / max(n, 1)
-    width = max(1.0, slot * 0.7)
+    width = min(64.0, max(1.0, slot * 0.7))  # one bar stays a bar, not a block
     parts, xs = [], []
     for i, row in enumerate(chart.rows):
         x = LEFT + slot * i + (slot - width) / 2
