@@ -126,15 +126,16 @@ def breakdowns(counts: Counter) -> dict[str, list[dict]]:
     return result
 
 
-def audience(counts: Counter, buckets: int) -> dict:
+def audience(counts: Counter, buckets: int, completed: int) -> dict:
     """Retention (share of plays that reached each point), where plays stopped
-    and where seeks landed, each over ``buckets`` equal parts of the video."""
+    and where seeks landed, each over ``buckets`` equal parts of the video;
+    completion is the share that reached bucket ``completed``."""
     plays = counts["plays"]
     reach = [counts[f"reach:{b}"] for b in range(buckets)]
     stopped = [max(0, reach[b] - (reach[b + 1] if b + 1 < buckets else 0))
                for b in range(buckets)]  # fmt: skip
     return {
-        "completion_rate": ratio(reach[-1], plays) if buckets else None,
+        "completion_rate": ratio(reach[completed], plays) if buckets else None,
         "retention": [ratio(n, plays) or 0.0 for n in reach],
         "stopped": [ratio(n, plays) or 0.0 for n in stopped],
         "seek_to": [counts[f"seek_to:{b}"] for b in range(buckets)],

@@ -105,6 +105,12 @@ def _buckets() -> int:
     return settings.ANALYTICS_RETENTION_BUCKETS
 
 
+def _completed_bucket(buckets: int) -> int:
+    """The bucket holding the point where playback counts a video as watched
+    (``PLAYBACK_COMPLETED_FRACTION`` of it, as continue-watching does)."""
+    return max(0, min(buckets - 1, int(settings.PLAYBACK_COMPLETED_FRACTION * buckets)))
+
+
 def _summary(counts: Counter, days_viewers: dict, buckets: int) -> dict:
     plays = counts["plays"]
     return {
@@ -113,7 +119,7 @@ def _summary(counts: Counter, days_viewers: dict, buckets: int) -> dict:
         "viewers_max": sum(days_viewers.values()),
         "watch_hours": round(counts["watch_ms"] / 3_600_000, 3),
         "seeks": counts["seeks"],
-        **figures.audience(counts, buckets),
+        **figures.audience(counts, buckets, _completed_bucket(buckets)),
         "qoe": figures.qoe(counts, plays=plays),
         "breakdowns": figures.breakdowns(counts),
     }

@@ -75,7 +75,8 @@ class AudienceSerializer(serializers.Serializer):
     watch_hours = serializers.FloatField()
     seeks = serializers.IntegerField()
     completion_rate = _share(
-        help_text="Share of plays that reached the last part; null without plays."
+        help_text="Share of plays that reached PLAYBACK_COMPLETED_FRACTION (0.9) "
+        "of the video; null without plays."
     )
     retention = serializers.ListField(
         child=serializers.FloatField(),
