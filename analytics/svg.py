@@ -15,6 +15,7 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 40
 COLOURS = ("#417690", "#c5703a", "#5b8c3a")  # the admin's blue, then others
 MAX_X_LABELS = 8
+LABEL_CHARACTERS = 16  # a longer x label is cut (the point's title has it whole)
 
 
 def _value(v) -> float:
@@ -37,9 +38,12 @@ def _x_labels(chart: Chart, xs: list[float]) -> list[str]:
     step = max(1, -(-n // MAX_X_LABELS))
     labels = []
     for i in range(0, n, step):
+        label = str(chart.rows[i][0])
+        if len(label) > LABEL_CHARACTERS:
+            label = label[: LABEL_CHARACTERS - 1] + "…"
         labels.append(
             f'<text x="{xs[i]:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-            f'text-anchor="middle" font-size="11">{escape(chart.rows[i][0])}</text>'
+            f'text-anchor="middle" font-size="11">{escape(label)}</text>'
         )
     return labels
 

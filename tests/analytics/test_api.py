@@ -3,10 +3,16 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from tests.analytics.rows import DAY, day_row, days
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
+from tests.test_openapi_conformance import (  # noqa: F401 (a fixture)
+    CHECKS,
+    _connections_kept_between_requests,
+    schema,
+)
 
 pytestmark = pytest.mark.django_db
 HOUR = 3_600_000
@@ -113,3 +119,41 @@ def test_viewers_and_staff_without_the_permission_get_a_403(api_client):
 
 def test_an_anonymous_request_is_a_401(api_client):
     assert api_client.get(reverse("api-analytics-overview")).status_code == 401
+
+
+@pytest.mark.usefixtures("_connections_kept_between_requests")
+def test_full_figures_answer_as_the_schema_documents(settings):
+    """The conformance run sees empty figures; these have every kind of value,
+    nulls included (no startups by plan, plays unknown by pathway)."""
+    settings.ANALYTICS_RETENTION_BUCKETS = 4
+    season = SeasonFactory()
+    episode = EpisodeFactory(season=season, number=1)
+    counters = {
+        "reach:0": 2, "seek_to:2": 1, "seek_from:0": 1, "plays|plan:free": 2,
+        "plays|device:tv": 2, "startups|pathway:a": 2, "startup:1|pathway:a": 2,
+        "startup:1": 2, "startup:inf": 1, "rendition_ms": 5_000, "kbit": 4_000,
+        "rung_ms:720": 5_000, "switch:up": 1,
+    }  # fmt: skip
+    day_row(season.title, episode=episode, plays=2, viewers=2, watch_ms=HOUR,
+            startups=3, stall_ms=100, counters=counters)  # fmt: skip
+    day_row(season.title, viewers=2)
+    other = TitleFactory()
+    for day in (DAY - days(7), DAY):
+        for title in (season.title, other):
+            day_row(title, day=day + days(1), plays=60, startups=60,
+                    watch_ms=HOUR, stall_ms=HOUR // 10 if day == DAY else 1,
+                    counters={"startup:1": 60})  # fmt: skip
+    user = User.objects.create_user(email="editor@example.com", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    headers = {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+    title_case = schema["/api/v1/analytics/titles/{id}/"]["GET"].Case(
+        path_parameters={"id": season.title.pk}, query=PERIOD
+    )
+    response = title_case.call_and_validate(headers=headers, checks=CHECKS)
+    body = response.json()
+    assert body["breakdowns"]["pathway"][0]["plays"] is None
+    assert body["episodes"][0]["qoe"]["startup_p95_s"] == 30.0
+    overview_case = schema["/api/v1/analytics/overview/"]["GET"].Case(query=PERIOD)
+    response = overview_case.call_and_validate(headers=headers, checks=CHECKS)
+    assert len(response.json()["qoe_worse"]) == 2
