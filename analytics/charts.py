@@ -25,6 +25,7 @@ class Chart:
     rows: list[list]
     plotted: int = 1
     y_unit: str = ""
+    empty_text: str = "Nothing to draw in this period."
 
     @property
     def empty(self) -> bool:
@@ -189,8 +190,8 @@ def overview_charts(report: dict) -> list[Chart]:
         Chart(
             "trend",
             "Watch time by day, against the previous period",
-            "Hours watched each day of the period (first line) and on the same "
-            "day of the previous period of the same length (second line).",
+            "Hours watched each day of the period (solid line) and on the same "
+            "day of the previous period of the same length (dashed line).",
             "line",
             [
                 "Day",
@@ -269,6 +270,8 @@ def overview_charts(report: dict) -> list[Chart]:
                 for w in report["qoe_worse"]
             ],
             y_unit="s",
+            empty_text="No title's startup or rebuffering got worse by a clear "
+            "margin (among titles with enough startups in both periods).",
         ),
     ]
 

@@ -98,6 +98,15 @@ def test_the_dashboard_draws_charts_for_a_watched_title_and_an_empty_state(
         assert box and box["width"] > 300 and box["height"] > 100
         assert page.locator("#analytics-empty").count() == 0
 
+        page.goto(f"{live_server.url}/admin/")
+        page.click("text=Audience and quality")
+        trend = page.locator('svg[data-chart="trend"]')
+        assert trend.locator("polyline.series").count() == 2
+        assert trend.locator("circle.point").count() == 2 * 28
+        top = page.locator('svg[data-chart="top-titles"] rect.bar')
+        assert top.count() == 1
+        assert "Watched Film" in top.locator("title").text_content()
+
         page.goto(f"{live_server.url}/admin/analytics/titleday/title/{unwatched.pk}/")
         empty = page.locator("#analytics-empty")
         assert empty.is_visible()
