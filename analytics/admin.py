@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from catalog.admin.titles import TitleAdmin
-from catalog.models import Title
+from catalog.models import Episode, Title
 
 from . import reports
 from .charts import overview_charts, title_charts
@@ -127,28 +127,46 @@ class TitleDayAdmin(admin.ModelAdmin):
         report = reports.overview_report(period=period)
         return _csv(overview_charts(report), chart, f"overview-{_query_name(period)}")
 
-    def title_view(self, request, title_id: int):
+    def _title_report(self, request, title_id: int):
+        """The title, the episode asked for (``?episode=``), the period, why
+        the period asked for was refused, and their report."""
         self._allowed(request)
         title = get_object_or_404(Title, pk=title_id)
+        episode = None
+        if request.GET.get("episode"):
+            episode = get_object_or_404(
+                Episode.objects.select_related("season"),
+                pk=_int_or_404(request.GET["episode"]),
+                season__title=title,
+            )
         period, error = _period(request)
-        report = reports.title_report(title=title, period=period)
+        report = reports.title_report(title=title, period=period, episode=episode)
+        return title, episode, period, error, report
+
+    def title_view(self, request, title_id: int):
+        title, episode, period, error, report = self._title_report(request, title_id)
         csv_url = reverse("admin:analytics_title_csv", args=[title.pk, "__chart__"])
+        query = _query(period) + (f"&episode={episode.pk}" if episode else "")
         context = {
-            "title": f"Analytics: {title.name}",
+            "title": f"Analytics: {episode or title.name}",
             "subject": title,
+            "episode": episode,
             "period": period,
             "report": report,
-            "charts": _drawn(title_charts(report), csv_url, _query(period)),
+            "charts": _drawn(title_charts(report), csv_url, query),
         }
         return self._render(request, "admin/analytics/title.html", context, error)
 
     def title_csv_view(self, request, title_id: int, chart: str):
-        self._allowed(request)
-        title = get_object_or_404(Title, pk=title_id)
-        period, _ = _period(request)
-        report = reports.title_report(title=title, period=period)
-        name = f"{title.slug}-{_query_name(period)}"
-        return _csv(title_charts(report), chart, name)
+        title, episode, period, _, report = self._title_report(request, title_id)
+        name = f"{title.slug}-{f'e{episode.pk}-' if episode else ''}"
+        return _csv(title_charts(report), chart, name + _query_name(period))
+
+
+def _int_or_404(value: str) -> int:
+    if not value.isdigit():
+        raise Http404("No such episode.")
+    return int(value)
 
 
 def _query(period: reports.Period) -> str:

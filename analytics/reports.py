@@ -128,15 +128,16 @@ def _summary(counts: Counter, days_viewers: dict, buckets: int) -> dict:
 ROW_FIELDS = (*figures.COLUMNS, "counters", "day", "episode_id")
 
 
-def title_report(*, title: Title, period: Period) -> dict:
+def title_report(
+    *, title: Title, period: Period, episode: Episode | None = None
+) -> dict:
     """A title's figures: a movie's own, a series' rolled up from its
-    episodes (viewers from the series' own distinct count), each episode's,
-    and the plays and watch time by day."""
-    rows = list(
-        TitleDay.objects.filter(period.q(), title=title)
-        .order_by("day")
-        .values(*ROW_FIELDS)
-    )
+    episodes (viewers from the series' own distinct count) with each
+    episode's, or one ``episode``'s own; and the plays and watch time by day."""
+    found = TitleDay.objects.filter(period.q(), title=title)
+    if episode is not None:
+        found = found.filter(episode=episode)
+    rows = list(found.order_by("day").values(*ROW_FIELDS))
     buckets = _buckets()
     total: Counter = Counter()
     by_episode: dict[int, Counter] = defaultdict(Counter)
@@ -144,18 +145,20 @@ def title_report(*, title: Title, period: Period) -> dict:
     episode_viewers: dict[int, dict] = defaultdict(dict)
     daily = {day: {"plays": 0, "watch_ms": 0} for day in period.dates()}
     for row in rows:
-        episode = row["episode_id"]
+        episode_id = row["episode_id"]
         counts = Counter()
         figures.counts_add(counts, row)
-        if episode is None:
+        if episode_id is None:
             viewers[row["day"]] = row["viewers"]
         else:
-            by_episode[episode].update(counts)
-            episode_viewers[episode][row["day"]] = row["viewers"]
+            by_episode[episode_id].update(counts)
+            episode_viewers[episode_id][row["day"]] = row["viewers"]
         total.update(counts)
         daily[row["day"]]["plays"] += row["plays"]
         daily[row["day"]]["watch_ms"] += row["watch_ms"]
     total["viewers"] = 0  # the bounds below, never a sum over units
+    if episode is not None:
+        viewers, by_episode = episode_viewers[episode.pk], {}
     known = {
         e.pk: e
         for e in Episode.objects.filter(pk__in=by_episode).select_related("season")
@@ -173,6 +176,7 @@ def title_report(*, title: Title, period: Period) -> dict:
     ]
     return {
         "title": {"id": title.pk, "name": title.name, "kind": title.kind},
+        "episode": _episode_ref(episode),
         "period": {"from": period.start, "to": period.end},
         "has_data": bool(rows),
         "viewers_note": VIEWERS_NOTE,
@@ -184,6 +188,17 @@ def title_report(*, title: Title, period: Period) -> dict:
             {"day": day, "plays": v["plays"], "watch_hours": v["watch_ms"] / 3_600_000}
             for day, v in daily.items()
         ],
+    }
+
+
+def _episode_ref(episode: Episode | None) -> dict | None:
+    if episode is None:
+        return None
+    return {
+        "id": episode.pk,
+        "name": episode.name,
+        "season": episode.season.number,
+        "number": episode.number,
     }
 
 

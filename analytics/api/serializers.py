@@ -22,12 +22,12 @@ class AnalyticsPeriodSerializer(serializers.Serializer):
         }
 
 
-class RungSerializer(serializers.Serializer):
+class AnalyticsRungSerializer(serializers.Serializer):
     height = serializers.IntegerField()
     share = _share()
 
 
-class QoeSerializer(serializers.Serializer):
+class AnalyticsQoeSerializer(serializers.Serializer):
     plays = serializers.IntegerField(
         allow_null=True, help_text="Null by CDN pathway: plays are not counted so."
     )
@@ -49,22 +49,24 @@ class QoeSerializer(serializers.Serializer):
     average_kbps = serializers.FloatField(
         allow_null=True, help_text="Average bitrate over the playing time."
     )
-    rung_mix = RungSerializer(many=True, help_text="Playing time by rendition.")
+    rung_mix = AnalyticsRungSerializer(
+        many=True, help_text="Playing time by rendition."
+    )
     switches_up = serializers.IntegerField()
     switches_down = serializers.IntegerField()
 
 
-class BreakdownRowSerializer(QoeSerializer):
+class AnalyticsBreakdownRowSerializer(AnalyticsQoeSerializer):
     value = serializers.CharField(help_text="The plan slug, device type or pathway.")
 
 
-class BreakdownsSerializer(serializers.Serializer):
-    plan = BreakdownRowSerializer(many=True)
-    device = BreakdownRowSerializer(many=True)
-    pathway = BreakdownRowSerializer(many=True)
+class AnalyticsBreakdownsSerializer(serializers.Serializer):
+    plan = AnalyticsBreakdownRowSerializer(many=True)
+    device = AnalyticsBreakdownRowSerializer(many=True)
+    pathway = AnalyticsBreakdownRowSerializer(many=True)
 
 
-class AudienceSerializer(serializers.Serializer):
+class AnalyticsAudienceSerializer(serializers.Serializer):
     plays = serializers.IntegerField()
     viewers_min = serializers.IntegerField(
         help_text="Lower bound on unique viewers: the busiest day's distinct ones."
@@ -92,11 +94,11 @@ class AudienceSerializer(serializers.Serializer):
     seek_from = serializers.ListField(
         child=serializers.IntegerField(), help_text="Seeks leaving each part."
     )
-    qoe = QoeSerializer()
-    breakdowns = BreakdownsSerializer()
+    qoe = AnalyticsQoeSerializer()
+    breakdowns = AnalyticsBreakdownsSerializer()
 
 
-class EpisodeFiguresSerializer(AudienceSerializer):
+class AnalyticsEpisodeFiguresSerializer(AnalyticsAudienceSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField(allow_blank=True)
     season = serializers.IntegerField(allow_null=True)
@@ -109,7 +111,7 @@ class AnalyticsTitleSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
-class HistogramBucketSerializer(serializers.Serializer):
+class AnalyticsHistogramBucketSerializer(serializers.Serializer):
     bucket = serializers.CharField()
     startups = serializers.IntegerField()
 
@@ -120,20 +122,32 @@ class AnalyticsDaySerializer(serializers.Serializer):
     watch_hours = serializers.FloatField()
 
 
-class TitleFiguresSerializer(AudienceSerializer):
+class AnalyticsEpisodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    season = serializers.IntegerField()
+    number = serializers.IntegerField()
+
+
+class AnalyticsTitleFiguresSerializer(AnalyticsAudienceSerializer):
     title = AnalyticsTitleSerializer()
+    episode = AnalyticsEpisodeSerializer(
+        allow_null=True, help_text="The episode asked for (`?episode=`), or null."
+    )
     period = AnalyticsPeriodSerializer()
     has_data = serializers.BooleanField()
     viewers_note = serializers.CharField()
     retention_buckets = serializers.IntegerField()
-    startup_histogram = HistogramBucketSerializer(many=True)
-    episodes = EpisodeFiguresSerializer(
-        many=True, help_text="A series' episodes, each with its own figures."
+    startup_histogram = AnalyticsHistogramBucketSerializer(many=True)
+    episodes = AnalyticsEpisodeFiguresSerializer(
+        many=True,
+        help_text="A series' episodes, each with its own figures (empty for one "
+        "episode's figures).",
     )
     daily = AnalyticsDaySerializer(many=True)
 
 
-class TotalsSerializer(serializers.Serializer):
+class AnalyticsTotalsSerializer(serializers.Serializer):
     plays = serializers.IntegerField()
     watch_hours = serializers.FloatField()
     previous_plays = serializers.IntegerField()
@@ -144,7 +158,7 @@ class TotalsSerializer(serializers.Serializer):
     )
 
 
-class TopTitleSerializer(serializers.Serializer):
+class AnalyticsTopTitleSerializer(serializers.Serializer):
     title_id = serializers.IntegerField()
     name = serializers.CharField()
     plays = serializers.IntegerField()
@@ -154,13 +168,13 @@ class TopTitleSerializer(serializers.Serializer):
     change = serializers.FloatField(allow_null=True)
 
 
-class TrendDaySerializer(AnalyticsDaySerializer):
+class AnalyticsTrendDaySerializer(AnalyticsDaySerializer):
     previous_day = serializers.DateField()
     previous_plays = serializers.IntegerField()
     previous_watch_hours = serializers.FloatField()
 
 
-class QoeWorseSerializer(serializers.Serializer):
+class AnalyticsQoeWorseSerializer(serializers.Serializer):
     title_id = serializers.IntegerField()
     name = serializers.CharField()
     reasons = serializers.ListField(
@@ -173,10 +187,10 @@ class QoeWorseSerializer(serializers.Serializer):
     startups = serializers.IntegerField()
 
 
-class OverviewSerializer(serializers.Serializer):
+class AnalyticsOverviewSerializer(serializers.Serializer):
     period = AnalyticsPeriodSerializer()
     previous_period = AnalyticsPeriodSerializer()
-    totals = TotalsSerializer()
-    top_titles = TopTitleSerializer(many=True)
-    trend = TrendDaySerializer(many=True)
-    qoe_worse = QoeWorseSerializer(many=True)
+    totals = AnalyticsTotalsSerializer()
+    top_titles = AnalyticsTopTitleSerializer(many=True)
+    trend = AnalyticsTrendDaySerializer(many=True)
+    qoe_worse = AnalyticsQoeWorseSerializer(many=True)

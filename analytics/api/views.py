@@ -7,11 +7,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import Title
+from catalog.models import Episode, Title
 from vod.api.throttling import AccountWindowThrottle, AnonWindowThrottle
 
 from .. import reports
-from .serializers import OverviewSerializer, TitleFiguresSerializer
+from .serializers import AnalyticsOverviewSerializer, AnalyticsTitleFiguresSerializer
 
 TAGS = ["analytics"]
 PERIOD_PARAMETERS = [
@@ -57,18 +57,43 @@ class _AnalyticsApi(APIView):
             raise ValidationError({error.field: [str(error)]}) from None
 
 
+EPISODE_PARAMETER = OpenApiParameter(
+    "episode",
+    int,
+    description="One episode of the series (its id): that episode's own figures. "
+    "An episode of another title is a 404.",
+)
+
+
 class TitleAnalyticsApi(_AnalyticsApi):
     """A title's audience and quality figures over a period: a series' rolled
-    up from its episodes, with each episode's. Unique viewers come as two
-    bounds (see ``viewers_note``)."""
+    up from its episodes, with each episode's, or one episode's own. Unique
+    viewers come as two bounds (see ``viewers_note``)."""
 
     @extend_schema(
-        tags=TAGS, parameters=PERIOD_PARAMETERS, responses=TitleFiguresSerializer
+        tags=TAGS,
+        parameters=[*PERIOD_PARAMETERS, EPISODE_PARAMETER],
+        responses=AnalyticsTitleFiguresSerializer,
     )
     def get(self, request, pk: int):
         title = get_object_or_404(Title, pk=pk)
-        report = reports.title_report(title=title, period=self.period())
-        return Response(TitleFiguresSerializer(report).data)
+        episode = self.episode(title)
+        report = reports.title_report(
+            title=title, period=self.period(), episode=episode
+        )
+        return Response(AnalyticsTitleFiguresSerializer(report).data)
+
+    def episode(self, title: Title) -> Episode | None:
+        value = self.request.query_params.get("episode")
+        if not value:
+            return None
+        if not value.isdigit() or len(value) > 18:
+            raise ValidationError({"episode": ["An episode id is a positive integer."]})
+        return get_object_or_404(
+            Episode.objects.select_related("season"),
+            pk=int(value),
+            season__title=title,
+        )
 
 
 class OverviewAnalyticsApi(_AnalyticsApi):
@@ -77,8 +102,8 @@ class OverviewAnalyticsApi(_AnalyticsApi):
     experience got worse."""
 
     @extend_schema(
-        tags=TAGS, parameters=PERIOD_PARAMETERS, responses=OverviewSerializer
+        tags=TAGS, parameters=PERIOD_PARAMETERS, responses=AnalyticsOverviewSerializer
     )
     def get(self, request):
         report = reports.overview_report(period=self.period())
-        return Response(OverviewSerializer(report).data)
+        return Response(AnalyticsOverviewSerializer(report).data)

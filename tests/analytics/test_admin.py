@@ -5,11 +5,13 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
 from tests.analytics.rows import DAY, day_row, days
-from tests.catalog.factories import TitleFactory
+from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
 HOUR = 3_600_000
@@ -160,3 +162,38 @@ def test_a_viewer_is_sent_to_the_admin_sign_in(client, watched):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_series_page_links_each_episodes_own_page(editor_client):
+    season = SeasonFactory()
+    episode = EpisodeFactory(season=season, number=3, name="Third")
+    day_row(season.title, episode=episode, plays=2, watch_ms=HOUR)
+    url = title_url(season.title)
+
+    html = editor_client.get(url, PERIOD).content.decode()
+    assert f"episode={episode.pk}" in html
+    response = editor_client.get(url, {**PERIOD, "episode": episode.pk})
+    assert response.status_code == 200
+    assert f"&amp;episode={episode.pk}" in response.content.decode()  # its CSVs
+    other = EpisodeFactory()
+    assert editor_client.get(url, {"episode": other.pk}).status_code == 404
+    assert editor_client.get(url, {"episode": "x"}).status_code == 404
+
+
+def test_a_title_page_takes_the_same_queries_for_one_episode_or_many(
+    editor_client, django_assert_max_num_queries
+):
+    """Figures for any number of episodes and days in one query for the rows
+    and one for the episodes' names (the rest: session, user, permissions)."""
+    season = SeasonFactory()
+    day_row(season.title, episode=EpisodeFactory(season=season, number=1), plays=1)
+    url = title_url(season.title)
+    editor_client.get(url, PERIOD)  # warm: content types, permissions
+    with CaptureQueriesContext(connection) as one:
+        editor_client.get(url, PERIOD)
+    for number in range(2, 8):
+        episode = EpisodeFactory(season=season, number=number)
+        for offset in range(7):
+            day_row(season.title, day=DAY + days(offset), episode=episode, plays=1)
+    with django_assert_max_num_queries(len(one)):
+        editor_client.get(url, PERIOD)

@@ -57,6 +57,24 @@ def test_a_series_figures_roll_up_its_episodes(editor, settings):
     assert body["daily"][0] == {"day": DAY.isoformat(), "plays": 4, "watch_hours": 2.0}
 
 
+def test_one_episodes_figures_and_bad_episodes(editor):
+    season = SeasonFactory()
+    episode = EpisodeFactory(season=season, number=1)
+    day_row(season.title, episode=episode, plays=2, viewers=2)
+    url = title_url(season.title)
+
+    body = editor.get(url, {**PERIOD, "episode": episode.pk}).json()
+    assert (body["episode"]["id"], body["plays"], body["viewers_max"]) == (
+        episode.pk,
+        2,
+        2,
+    )
+    assert editor.get(url, {"episode": EpisodeFactory().pk}).status_code == 404
+    response = editor.get(url, {"episode": "first"})
+    assert response.status_code == 400
+    assert "episode" in response.json()["error"]["fields"]
+
+
 def test_the_overview_answers_the_top_titles_and_the_trend(editor):
     title = TitleFactory(name="Top")
     day_row(title, day=DAY + days(1), plays=2, watch_ms=2 * HOUR)

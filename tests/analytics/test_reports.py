@@ -202,3 +202,24 @@ def test_a_period_is_read_from_dates_and_refused_clearly(settings):
     with pytest.raises(PeriodError, match="at most"):
         period_parse(start="2024-01-01", end="2026-01-01")
     assert WEEK.previous() == Period(start=DAY - days(7), end=DAY - days(1))
+
+
+def test_an_episodes_own_figures_leave_its_siblings_out(settings):
+    settings.ANALYTICS_RETENTION_BUCKETS = 10
+    season = SeasonFactory(number=2)
+    first = EpisodeFactory(season=season, number=1, name="Pilot")
+    second = EpisodeFactory(season=season, number=2)
+    day_row(season.title, episode=first, plays=4, viewers=3, watch_ms=HOUR,
+            counters={"reach:9": 1})  # fmt: skip
+    day_row(season.title, day=DAY + days(1), episode=first, plays=1, viewers=1)
+    day_row(season.title, episode=second, plays=7, viewers=7)
+    day_row(season.title, viewers=9)
+
+    report = title_report(title=season.title, period=WEEK, episode=first)
+
+    assert report["episode"] == {"id": first.pk, "name": "Pilot", "season": 2,
+                                 "number": 1}  # fmt: skip
+    assert (report["plays"], report["watch_hours"]) == (5, 1.0)
+    assert (report["viewers_min"], report["viewers_max"]) == (3, 4)
+    assert report["completion_rate"] == pytest.approx(0.2)
+    assert report["episodes"] == []
