@@ -66,6 +66,19 @@ def startup_histogram(counts: Counter, suffix: str = "") -> list[dict]:
     return rows
 
 
+def _rungs(counts: Counter, suffix: str) -> dict[int, int]:
+    """Playing time by rendition height under ``suffix`` (``rung_ms:720`` for
+    the total, ``rung_ms:720|plan:free`` for a breakdown)."""
+    rungs = {}
+    for name, value in counts.items():
+        if not name.startswith("rung_ms:"):
+            continue
+        height, _, dims = name[len("rung_ms:") :].partition("|")
+        if ("|" + dims if dims else "") == suffix:
+            rungs[int(height)] = value
+    return rungs
+
+
 def qoe(counts: Counter, suffix: str = "", plays: int | None = None) -> dict:
     """Quality of experience from the counters under ``suffix`` (``""`` for the
     total, ``"|pathway:b"`` for one breakdown)."""
@@ -75,16 +88,7 @@ def qoe(counts: Counter, suffix: str = "", plays: int | None = None) -> dict:
     stall_ms = counts["stall_ms" + suffix]
     errors = counts["errors" + suffix]
     exits = counts["exits_before_start" + suffix]
-    rungs = sorted(
-        (
-            (int(name.split(":")[1].split("|")[0]), value)
-            for name, value in counts.items()
-            if name.startswith("rung_ms:")
-            and name.endswith(suffix)
-            and ("|" not in name if not suffix else True)
-        ),
-        reverse=True,
-    )
+    rungs = sorted(_rungs(counts, suffix).items(), reverse=True)
     return {
         "plays": plays,
         "startups": counts["startups" + suffix],

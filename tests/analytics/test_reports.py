@@ -102,6 +102,7 @@ def test_qoe_percentiles_ratios_and_bitrate_come_from_the_histogram():
         "rung_ms:720": 60_000, "rung_ms:360": 30_000,
         "startups|pathway:a": 10, "startup:3|pathway:a": 10,
         "stall_ms|pathway:a": 1_000, "rendition_ms|pathway:a": 9_000,
+        "rung_ms:1080|pathway:a": 9_000,
         "errors|device:tv": 1, "plays|device:tv": 4,
     }  # fmt: skip
     day_row(title, plays=100, startups=100, stall_ms=10_000, errors=2,
@@ -124,6 +125,7 @@ def test_qoe_percentiles_ratios_and_bitrate_come_from_the_histogram():
     (pathway,) = report["breakdowns"]["pathway"]
     assert (pathway["value"], pathway["startup_p95_s"]) == ("a", 2.95)
     assert pathway["rebuffering_ratio"] == pytest.approx(0.1)
+    assert pathway["rung_mix"] == [{"height": 1080, "share": 1.0}]
     (tv,) = report["breakdowns"]["device"]
     assert (tv["value"], tv["errors"], tv["error_rate"]) == ("tv", 1, 0.25)
 
