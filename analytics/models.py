@@ -35,6 +35,8 @@ class TitleDay(models.Model):
     rolled_up_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "title day"
+        verbose_name_plural = "audience and quality"
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "title", "episode"], name="analytics_title_day"

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("playback.api.urls")),
+    path("api/v1/", include("analytics.api.urls")),
     path("accounts/", include("accounts.urls")),
     # The viewer pages, with the catalog's and playback's routes (pages/urls.py).
     path("", include("pages.urls")),

@@ -60,6 +60,9 @@ SPECTACULAR_SETTINGS = {
         "My List) name it in the `X-Profile-ID` header; the browser's session "
         "remembers the profile picked on the profiles page, and an account with "
         "one profile needs neither.\n\n"
+        "**Editors' analytics** (`analytics/`, staff with "
+        "`analytics.view_titleday`) answer the admin dashboard's figures over "
+        "a period of UTC days (`from`, `to`; by default the last 28).\n\n"
         '**Errors** are `{"error": {"status", "code", "message", '
         '"fields"?}}`.'
     ),
