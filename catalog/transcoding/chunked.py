@@ -44,6 +44,9 @@ def encode_chunks(
 
         def on_progress(seconds_done: float, start=start, length=length) -> None:
             sound.advance()
+            if records and not job.previewed:
+                # The finished chunks wait for the main track's first audio.
+                preview(job, stitch.stitched(records, final=False).playlists)
             if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
                 done = start + min(seconds_done, length)
                 share = min(1.0, done / plan.duration)

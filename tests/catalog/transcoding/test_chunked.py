@@ -12,12 +12,15 @@ from pathlib import Path
 import av
 import m3u8
 import pytest
+from django.core.files.base import ContentFile
 
-from catalog.transcoding import chunk_encode, encode, stitch
+from catalog import services
+from catalog.models import RevisionCleanup, Video
+from catalog.transcoding import chunk_encode, chunked, encode, pipeline, stitch
 from catalog.transcoding import chunks as chunk_plan
 from catalog.transcoding.chunks import plan_chunks
 from catalog.transcoding.errors import TranscodeError
-from catalog.transcoding.ladder import ladder_for
+from catalog.transcoding.ladder import Rung, ladder_for
 from catalog.transcoding.probe import probe
 from catalog.transcoding.publish import RevisionWriter
 
@@ -220,3 +223,67 @@ def test_a_chunk_run_twice_stores_nothing_twice_and_joins_refuse_a_stranger(
     record["rungs"][0]["init_sha256"] = "0" * 64
     with pytest.raises(TranscodeError, match="encoded differently"):
         stitch.stitched([first, record], final=True)
+
+
+def ladder_for_size() -> list[Rung]:
+    return [Rung(width=320, height=180, video_kbps=400, label="180p")]
+
+
+def test_threads_setting_reaches_every_video_encode(chunked_settings, tmp_path):
+    plan = encode.EncodePlan(
+        source=tmp_path / "source",
+        container_format="mov",
+        output_dir=tmp_path,
+        rungs=ladder_for_size(),
+        frame_rate=25.0,
+        duration=12.0,
+        storyboard=encode.storyboard_for(12.0, 320, 180),
+    )
+    chunk = plan_chunks(12.0, 25.0)[1]
+    for command in (
+        encode.build_command("ffmpeg", plan),
+        chunk_encode.build_command("ffmpeg", plan, chunk, tmp_path),
+    ):
+        assert command[command.index("-threads") + 1] == "1"
+    chunked_settings.TRANSCODE_FFMPEG_THREADS = 0
+    assert "-threads" not in encode.build_command("ffmpeg", plan)
+
+
+def test_chunked_title_plays_after_its_first_chunk_and_a_retranscode_supersedes_it(
+    chunked_settings, tmp_path, db, monkeypatch
+):
+    # Without sound, so the preview waits for no audio run (a tiny source's
+    # loudness pass may finish after its last chunk).
+    source = tmp_path / "silent.mp4"
+    ffmpeg(
+        *("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate={RATE}:duration={SECONDS}"),
+        *X264,
+        *YUV420,
+        str(source),
+    )
+    video = services.video_source_attach(
+        video=services.video_create(),
+        file=ContentFile(source.read_bytes()),
+        name=source.name,
+    )
+    seen = []
+    real = chunked.chunk_encode.encode_chunk
+
+    def encode_then_look(binary, plan, chunk, **kwargs):
+        current = Video.objects.get(pk=video.pk)
+        seen.append((chunk.index, bool(current.preview_revision)))
+        if chunk.index == 2:
+            # An editor asks again while the last chunk is encoded.
+            services.video_retranscode(video=current)
+        return real(binary, plan, chunk, **kwargs)
+
+    monkeypatch.setattr(chunked.chunk_encode, "encode_chunk", encode_then_look)
+    outcome = pipeline.transcode(video_id=video.pk, job_token=str(video.job_token))
+    # Playable once the first chunk is stored, not before.
+    assert seen == [(0, False), (1, True), (2, True)]
+    video.refresh_from_db()
+    assert outcome == "abandoned"
+    assert video.status == Video.Status.QUEUED
+    assert video.revision == ""
+    # The superseded revision, its chunks' files with it, goes to the cleanup.
+    assert RevisionCleanup.objects.filter(video=video).count() == 1
