@@ -26,7 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import Video
-from ..services import video_lease
+from ..services import video_chunks, video_lease
 from . import chunked, encode, ffmpeg, layout, sidecars, stream, track_work
 from .chunk_encode import CHUNKS_FOLDER
 from .chunks import plan_chunks
@@ -157,7 +157,7 @@ def _run(job: Job) -> None:
                 job,
                 plan,
                 chunks,
-                binary=binary,
+                worker=worker_name(),
                 sound=sound,
                 timeout=timeout,
                 progress=(2, ENCODE_SHARE),
@@ -209,6 +209,7 @@ def _run(job: Job) -> None:
     )
     if chunks:
         delete_prefix(job.writer.path(CHUNKS_FOLDER), job.writer.storage)
+        video_chunks.video_chunks_forget(video_id=job.video.pk, job_token=job.job_token)
 
 
 def _encode_whole(job: Job, plan, *, binary: str, sound, timeout: float) -> None:

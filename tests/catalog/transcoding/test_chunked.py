@@ -16,10 +16,16 @@ from django.core.files.base import ContentFile
 
 from catalog import services
 from catalog.models import RevisionCleanup, Video
-from catalog.transcoding import chunk_encode, chunked, encode, pipeline, stitch
+from catalog.transcoding import (
+    chunk_encode,
+    chunk_work,
+    encode,
+    pipeline,
+    stitch,
+)
 from catalog.transcoding import chunks as chunk_plan
 from catalog.transcoding.chunks import plan_chunks
-from catalog.transcoding.errors import TranscodeError
+from catalog.transcoding.errors import SourceRejected, TranscodeError
 from catalog.transcoding.ladder import Rung, ladder_for
 from catalog.transcoding.probe import probe
 from catalog.transcoding.publish import RevisionWriter
@@ -267,7 +273,7 @@ def test_chunked_title_plays_after_its_first_chunk_and_a_retranscode_supersedes_
         name=source.name,
     )
     seen = []
-    real = chunked.chunk_encode.encode_chunk
+    real = chunk_work.chunk_encode.encode_chunk
 
     def encode_then_look(binary, plan, chunk, **kwargs):
         current = Video.objects.get(pk=video.pk)
@@ -277,7 +283,7 @@ def test_chunked_title_plays_after_its_first_chunk_and_a_retranscode_supersedes_
             services.video_retranscode(video=current)
         return real(binary, plan, chunk, **kwargs)
 
-    monkeypatch.setattr(chunked.chunk_encode, "encode_chunk", encode_then_look)
+    monkeypatch.setattr(chunk_work.chunk_encode, "encode_chunk", encode_then_look)
     outcome = pipeline.transcode(video_id=video.pk, job_token=str(video.job_token))
     # Playable once the first chunk is stored, not before.
     assert seen == [(0, False), (1, True), (2, True)]
@@ -287,3 +293,21 @@ def test_chunked_title_plays_after_its_first_chunk_and_a_retranscode_supersedes_
     assert video.revision == ""
     # The superseded revision, its chunks' files with it, goes to the cleanup.
     assert RevisionCleanup.objects.filter(video=video).count() == 1
+
+
+def test_a_chunk_that_fails_for_good_fails_the_job_with_its_reason(
+    chunked_settings, source, db, monkeypatch
+):
+    real = chunk_work.chunk_encode.encode_chunk
+
+    def second_fails(binary, plan, chunk, **kwargs):
+        if chunk.index == 1:
+            raise SourceRejected("ffmpeg could not encode this source: bad frame")
+        return real(binary, plan, chunk, **kwargs)
+
+    monkeypatch.setattr(chunk_work.chunk_encode, "encode_chunk", second_fails)
+    video, outcome = attach_and_transcode(source)
+    assert outcome == "failed"
+    assert video.status == Video.Status.FAILED
+    assert video.failure_reason == "ffmpeg could not encode this source: bad frame"
+    assert video.revision == ""
