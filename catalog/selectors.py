@@ -266,3 +266,13 @@ def video_chunks_progress(*, video_id: int, job_token: str) -> dict:
         "frames": totals["frames"] or 0,
         "total_frames": totals["total"] or 0,
     }
+
+
+def video_chunks_states(*, video_id: int, job_token: str) -> dict[int, tuple[str, str]]:
+    """(state, failure reason) of each of the job's chunks, by index."""
+    return {
+        index: (state, reason)
+        for index, state, reason in VideoChunk.objects.filter(
+            video_id=video_id, job_token=job_token
+        ).values_list("index", "state", "failure_reason")
+    }

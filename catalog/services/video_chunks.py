@@ -172,13 +172,3 @@ def video_chunks_requeue_stalled() -> int:
                 )
                 requeued += 1
     return requeued
-
-
-def video_chunks_states(*, video_id: int, job_token: str) -> dict[int, tuple[str, str]]:
-    """(state, failure reason) of each of the job's chunks, by index."""
-    return {
-        index: (state, reason)
-        for index, state, reason in VideoChunk.objects.filter(
-            video_id=video_id, job_token=job_token
-        ).values_list("index", "state", "failure_reason")
-    }

@@ -88,9 +88,7 @@ def encode_chunks(
 
 def _collect(job: Job, records: dict[int, dict]) -> None:
     """Read the records of newly finished chunks; fail on a failed one; preview."""
-    rows = video_chunks.video_chunks_states(
-        video_id=job.video.pk, job_token=job.job_token
-    )
+    rows = selectors.video_chunks_states(video_id=job.video.pk, job_token=job.job_token)
     for index, (state, reason) in sorted(rows.items()):
         if state == VideoChunk.State.FAILED:
             raise SourceRejected(reason or f"Chunk {index} could not be encoded.")
