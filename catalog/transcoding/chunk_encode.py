@@ -66,10 +66,20 @@ def build_command(
     rate = exact_rate(plan.frame_rate)
     start = Fraction(chunk.start_frame) / rate
     # Half a frame early, so the chunk's first frame is not lost to rounding;
-    # setpts then puts that frame at zero, on the output's frame grid.
+    # setpts then puts the chunk's start (not its first frame: a variable
+    # rate source may have none there) at zero, on the output's frame grid,
+    # and fps starts there too, repeating the first frame over any gap.
     seek = max(Fraction(0), start - 1 / (2 * rate))
+    shift = float(start - seek)
     graph = encode.rung_graph(plan, extra="sb")
-    graph[0] = graph[0].replace("[0:v:0]", "[0:v:0]setpts=PTS-STARTPTS,", 1)
+    fps = f"fps={plan.frame_rate},"
+    if not graph[0].startswith(f"[0:v:0]{fps}"):
+        raise TranscodeError("The encode's filter graph is not the one chunks expect.")
+    graph[0] = graph[0].replace(
+        f"[0:v:0]{fps}",
+        f"[0:v:0]setpts=PTS-{shift:.6f}/TB,fps={plan.frame_rate}:start_time=0,",
+        1,
+    )
     board = plan.storyboard
     step = max(1, round(board.interval * rate))
     first_thumb = -(-chunk.start_frame // step)  # ceil
