@@ -276,3 +276,12 @@ def video_chunks_states(*, video_id: int, job_token: str) -> dict[int, tuple[str
             video_id=video_id, job_token=job_token
         ).values_list("index", "state", "failure_reason")
     }
+
+
+def video_chunks_left(*, video_id: int, job_token: str) -> bool:
+    """Whether any of the job's chunks is still to be encoded."""
+    return (
+        VideoChunk.objects.filter(video_id=video_id, job_token=job_token)
+        .exclude(state__in=[VideoChunk.State.DONE, VideoChunk.State.FAILED])
+        .exists()
+    )

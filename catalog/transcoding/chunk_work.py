@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import selectors
 from ..models import Video, VideoChunk
 from ..services import video_chunks
-from . import chunk_encode, encode, ffmpeg, track_work
+from . import chunk_encode, encode, ffmpeg, scratch, track_work
 from .chunks import Chunk, chunk_from_dict, exact_rate
 from .errors import EncoderUnavailable, SourceRejected, StorageRefused, TransientFailure
 from .ladder import Rung
@@ -59,17 +60,31 @@ def run_chunk(*, video_id: int, job_token: str, index: int, worker: str) -> str:
     if claimed is None:
         return "skipped"
     video = Video.objects.get(pk=video_id)
+    label = f"source-{video.uuid}-{job_token}"
     try:
+        source = _kept_source(video, label)
         with scratch_dir(f"{video.uuid}-chunk") as work:
-            source = work / "source"
-            track_work.fetch(video.source, source, what="source")
-            return encode_claimed(claimed, video=video, source=source, work=work)
+            outcome = encode_claimed(claimed, video=video, source=source, work=work)
     except (SourceRejected, StorageRefused) as exc:
         video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
         return "failed"
     except TransientFailure as exc:
         video_chunks.video_chunk_release(chunk=claimed, reason=exc.reason)
         raise
+    if not selectors.video_chunks_left(video_id=video_id, job_token=job_token):
+        scratch.drop_kept(label)
+    return outcome
+
+
+def _kept_source(video: Video, label: str) -> Path:
+    """The source in scratch, fetched once per worker for all the chunks of
+    the job it encodes (a worker usually takes several in a row)."""
+    folder = scratch.kept_dir(label)
+    source, complete = folder / "source", folder / "complete"
+    if not complete.exists():
+        track_work.fetch(video.source, source, what="source")
+        complete.touch()
+    return source
 
 
 def encode_claimed(

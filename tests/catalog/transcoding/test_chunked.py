@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 
 from catalog import services
 from catalog.models import RevisionCleanup, Video
+from catalog.services import video_chunks
 from catalog.transcoding import (
     chunk_encode,
     chunk_work,
@@ -311,3 +312,52 @@ def test_a_chunk_that_fails_for_good_fails_the_job_with_its_reason(
     assert video.status == Video.Status.FAILED
     assert video.failure_reason == "ffmpeg could not encode this source: bad frame"
     assert video.revision == ""
+
+
+def test_chunk_tasks_fetch_the_source_once_per_worker_and_store_every_chunk(
+    chunked_settings, source, db, monkeypatch, scratch_root
+):
+    video = services.video_source_attach(
+        video=services.video_create(),
+        file=ContentFile(source.read_bytes()),
+        name=source.name,
+    )
+    token = str(video.job_token)
+    Video.objects.filter(pk=video.pk).update(status=Video.Status.PROCESSING)
+    probed = probe(str(source))
+    plan = encode.EncodePlan(
+        source=source,
+        container_format=probed.container_format,
+        output_dir=scratch_root,
+        rungs=ladder_for(probed),
+        frame_rate=25.0,
+        duration=probed.duration,
+        storyboard=encode.storyboard_for(probed.duration, 320, 180),
+    )
+    planned = plan_chunks(probed.duration, 25.0)
+    video_chunks.video_chunks_plan(
+        video_id=video.pk,
+        job_token=token,
+        revision="r1",
+        specs=[
+            chunk_work.chunk_spec(plan, c, total_frames=100, timeout=60)
+            for c in planned
+        ],
+    )
+    fetched = []
+    real_fetch = chunk_work.track_work.fetch
+    monkeypatch.setattr(
+        chunk_work.track_work,
+        "fetch",
+        lambda *a, **k: fetched.append(a) or real_fetch(*a, **k),
+    )
+    ids = {"video_id": video.pk, "job_token": token, "worker": "w:1"}
+    outcomes = [chunk_work.run_chunk(**ids, index=c.index) for c in planned]
+    assert outcomes == ["done", "done", "done"]
+    assert chunk_work.run_chunk(**ids, index=1) == "skipped"  # a duplicate
+    assert len(fetched) == 1
+    assert list(scratch_root.iterdir()) == [], "the kept source goes with the last"
+    writer = RevisionWriter(Video.objects.get(pk=video.pk).revision_prefix("r1"))
+    records = [chunk_encode.stored_record(writer, c.index) for c in planned]
+    joined = stitch.stitched(records, final=True)
+    assert [len(p.segments) for p in joined.playlists] == [6] * len(joined.playlists)
