@@ -1,6 +1,7 @@
 """Transcode benchmark: the project's pipeline against two bare-ffmpeg baselines.
 
     .venv/bin/python bench/transcode.py [--pairs 2] [--duration 30]
+    .venv/bin/python bench/transcode.py --chunked [--duration 120]  (transcode_chunked.py)
 
 The source is synthetic 1080p30 H.264 (~8 Mb/s) + AAC, made with the pipeline's
 own ffmpeg (imageio-ffmpeg). Every contender encodes the same 4 rungs
@@ -241,6 +242,10 @@ def child(source: str) -> None:
 
 
 def main() -> None:
+    if "--chunked" in sys.argv[1:]:
+        import transcode_chunked
+
+        return transcode_chunked.main(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=2)
     parser.add_argument("--duration", type=int, default=30)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models import F, Prefetch, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
@@ -17,6 +17,7 @@ from .models import (
     TextTrack,
     Title,
     Video,
+    VideoChunk,
 )
 from .search import search_titles
 
@@ -253,3 +254,34 @@ def title_for_playback(
         return title, episode
 
     return catalog_memo(("title_for_playback", title_id, episode_id), load)
+
+
+def video_chunks_progress(*, video_id: int, job_token: str) -> dict:
+    """Chunks done of all and frames encoded of all, across every worker."""
+    rows = VideoChunk.objects.filter(video_id=video_id, job_token=job_token)
+    totals = rows.aggregate(frames=Sum("frames"), total=Sum("total_frames"))
+    return {
+        "chunks": rows.count(),
+        "done": rows.filter(state=VideoChunk.State.DONE).count(),
+        "frames": totals["frames"] or 0,
+        "total_frames": totals["total"] or 0,
+    }
+
+
+def video_chunks_states(*, video_id: int, job_token: str) -> dict[int, tuple[str, str]]:
+    """(state, failure reason) of each of the job's chunks, by index."""
+    return {
+        index: (state, reason)
+        for index, state, reason in VideoChunk.objects.filter(
+            video_id=video_id, job_token=job_token
+        ).values_list("index", "state", "failure_reason")
+    }
+
+
+def video_chunks_left(*, video_id: int, job_token: str) -> bool:
+    """Whether any of the job's chunks is still to be encoded."""
+    return (
+        VideoChunk.objects.filter(video_id=video_id, job_token=job_token)
+        .exclude(state__in=[VideoChunk.State.DONE, VideoChunk.State.FAILED])
+        .exists()
+    )

@@ -13,7 +13,7 @@ from . import services
 from .ingest import run as ingest_run
 from .models import Title
 from .services import uploads
-from .transcoding import pipeline, repackage, scratch
+from .transcoding import chunk_work, pipeline, repackage, scratch
 from .transcoding.errors import TransientFailure
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,25 @@ def video_transcode(self, video_id: int, job_token: str) -> str:
         job_token,
         too_long="The transcode took too long.",
     )
+
+
+@shared_task(**VIDEO_JOB)
+def video_transcode_chunk(self, video_id: int, job_token: str, index: int) -> str:
+    """Encode one chunk of a chunked transcode; transient failures are retried
+    (the chunk row counts the attempts, so the job's holder gives up in time)."""
+    try:
+        return chunk_work.run_chunk(
+            video_id=video_id,
+            job_token=job_token,
+            index=index,
+            worker=pipeline.worker_name(),
+        )
+    except TransientFailure as exc:
+        if self.request.retries >= settings.TRANSCODE_MAX_ATTEMPTS:
+            return "released"
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        return "stopped"
 
 
 @shared_task(**VIDEO_JOB)

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from vod.uploads import accepts_large_body
 
-from .. import services
+from .. import selectors, services
 from ..models import (
     AddedAudioTrack,
     AudioTrackOverride,
@@ -247,11 +247,26 @@ class VideoAdmin(admin.ModelAdmin):
 
     @admin.display(description="Progress")
     def progress_bar(self, video: Video):
-        return format_html(
+        bar = format_html(
             '<progress value="{}" max="100" aria-label="Transcode progress">{}%</progress> {}%',
             video.progress,
             video.progress,
             video.progress,
+        )
+        if video.status != Video.Status.PROCESSING or not video.job_token:
+            return bar
+        counts = selectors.video_chunks_progress(
+            video_id=video.pk, job_token=str(video.job_token)
+        )
+        if not counts["chunks"]:
+            return bar
+        return format_html(
+            "{} · {} of {} chunks done, {} of {} frames encoded",
+            bar,
+            counts["done"],
+            counts["chunks"],
+            counts["frames"],
+            counts["total_frames"],
         )
 
     @transaction.atomic

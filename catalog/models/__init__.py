@@ -1,4 +1,5 @@
 from .audio import AddedAudioTrack, AudioTrackOverride
+from .chunks import VideoChunk
 from .titles import Credit, Episode, Genre, Person, Season, Title
 from .uploads import Upload
 from .videos import AudioTrack, Rendition, RevisionCleanup, TextTrack, Video
@@ -18,4 +19,5 @@ __all__ = [
     "Title",
     "Upload",
     "Video",
+    "VideoChunk",
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..models import AudioTrack, Rendition, RevisionCleanup, Video
 from .jobs import video_job_queue
+from .video_chunks import video_chunks_requeue_stalled
 from .video_lease import video_fail
 
 logger = logging.getLogger(__name__)
@@ -58,14 +59,22 @@ def video_transcode_reap() -> dict:
             Video.objects.filter(pk=video.pk).update(updated_at=now)
             video_job_queue(video=video)
             resent += 1
-    if requeued or failed or resent:
+    # A chunk whose worker died is sent again on its own; its job goes on.
+    chunks = video_chunks_requeue_stalled()
+    if requeued or failed or resent or chunks:
         logger.warning(
-            "transcode reaper: %d requeued, %d failed, %d resent",
+            "transcode reaper: %d requeued, %d failed, %d resent, %d chunks requeued",
             requeued,
             failed,
             resent,
+            chunks,
         )
-    return {"requeued": requeued, "failed": failed, "resent": resent}
+    return {
+        "requeued": requeued,
+        "failed": failed,
+        "resent": resent,
+        "chunks_requeued": chunks,
+    }
 
 
 def _gave_up(video: Video) -> str:

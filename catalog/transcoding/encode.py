@@ -77,17 +77,9 @@ def storyboard_for(duration: float, width: int, height: int) -> Storyboard:
 def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
     """The ffmpeg command line for ``plan``."""
     segment = settings.TRANSCODE_SEGMENT_SECONDS
-    gop = max(1, round(plan.frame_rate * segment))
     rung_count = len(plan.rungs)
     board = plan.storyboard
-    branches = "".join(f"[s{i}]" for i in range(rung_count)) + "[sb]"
-    graph = [
-        f"[0:v:0]fps={plan.frame_rate},format=yuv420p,split={rung_count + 1}{branches}"
-    ]
-    for i, rung in enumerate(plan.rungs):
-        graph.append(
-            f"[s{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1[v{i}]"
-        )
+    graph = rung_graph(plan, extra="sb")
     # Thumbnails come out one by one (a tile filter would hold its output until
     # the end, and with it ffmpeg's progress reports); storyboard.py tiles them.
     # eof_action=pass emits the last frame even when the source ends before the
@@ -112,13 +104,56 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
     ]
     for i in range(rung_count):
         command += ["-map", f"[v{i}]"]
+    command += video_codec_args(plan)
+    command += dash_args(segment)
     command += [
+        str(plan.output_dir / MPD_NAME),
+        "-map",
+        "[board]",
+        "-frames:v",
+        str(board.count),
+        "-q:v",
+        "4",
+        str(plan.output_dir / THUMBNAIL_PATTERN),
+    ]
+    return command
+
+
+def rung_graph(plan: EncodePlan, *, extra: str = "") -> list[str]:
+    """The filter graph's normalising and scaling: one ``[v<i>]`` per rung,
+    plus ``[<extra>]`` (a copy of the normalised picture) when named."""
+    rung_count = len(plan.rungs)
+    branches = "".join(f"[s{i}]" for i in range(rung_count))
+    if extra:
+        branches += f"[{extra}]"
+    splits = rung_count + (1 if extra else 0)
+    graph = [f"[0:v:0]fps={plan.frame_rate},format=yuv420p,split={splits}{branches}"]
+    for i, rung in enumerate(plan.rungs):
+        graph.append(
+            f"[s{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1[v{i}]"
+        )
+    return graph
+
+
+def thread_args() -> list[str]:
+    """``TRANSCODE_FFMPEG_THREADS`` for a video encode; none leaves ffmpeg's default."""
+    threads = settings.TRANSCODE_FFMPEG_THREADS
+    return ["-threads", str(threads)] if threads > 0 else []
+
+
+def video_codec_args(plan: EncodePlan) -> list[str]:
+    """x264 for every rung: the same keyframe cadence (a keyframe on every
+    segment boundary), each rung's bitrates, and the thread setting."""
+    segment = settings.TRANSCODE_SEGMENT_SECONDS
+    gop = max(1, round(plan.frame_rate * segment))
+    args = [
         "-c:v",
         "libx264",
         "-preset",
         settings.TRANSCODE_X264_PRESET,
         "-profile:v",
         "high",
+        *thread_args(),
         "-g",
         str(gop),
         "-keyint_min",
@@ -129,7 +164,7 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
         f"expr:gte(t,n_forced*{segment})",
     ]
     for i, rung in enumerate(plan.rungs):
-        command += [
+        args += [
             f"-b:v:{i}",
             f"{rung.video_kbps}k",
             f"-maxrate:v:{i}",
@@ -137,7 +172,12 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
             f"-bufsize:v:{i}",
             f"{rung.bufsize_kbps}k",
         ]
-    command += [
+    return args
+
+
+def dash_args(segment: float) -> list[str]:
+    """ffmpeg's DASH muxer as every video encode uses it."""
+    return [
         "-f",
         "dash",
         "-seg_duration",
@@ -154,16 +194,7 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
         INIT_NAME,
         "-media_seg_name",
         SEGMENT_NAME,
-        str(plan.output_dir / MPD_NAME),
-        "-map",
-        "[board]",
-        "-frames:v",
-        str(board.count),
-        "-q:v",
-        "4",
-        str(plan.output_dir / THUMBNAIL_PATTERN),
     ]
-    return command
 
 
 def run(
@@ -179,11 +210,29 @@ def run(
     ``on_progress`` may raise to stop the encode (the job was taken away); the
     exception propagates after ffmpeg is killed.
     """
+    run_command(
+        build_command(ffmpeg, plan),
+        plan,
+        on_progress=on_progress,
+        timeout=timeout,
+        tick_seconds=tick_seconds,
+    )
+
+
+def run_command(
+    command: list[str],
+    plan: EncodePlan,
+    *,
+    on_progress: Callable[[float], None],
+    timeout: float,
+    tick_seconds: float = 0.5,
+) -> None:
+    """Run an encode's ffmpeg ``command`` as ``run`` does."""
     plan.output_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = plan.output_dir.parent / "ffmpeg-stderr.log"
     with open(stderr_path, "w+b") as stderr:
         process = ffmpeg_runner.popen(
-            build_command(ffmpeg, plan),
+            command,
             home=plan.output_dir.parent,
             timeout=timeout,
             stdout=subprocess.PIPE,

@@ -26,8 +26,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import Video
-from ..services import video_lease
-from . import encode, ffmpeg, layout, sidecars, stream, track_work
+from ..services import video_chunks, video_lease
+from . import chunked, encode, ffmpeg, layout, sidecars, stream, track_work
+from .chunk_encode import CHUNKS_FOLDER
+from .chunks import plan_chunks
 from .errors import (
     EncoderUnavailable,
     SourceRejected,
@@ -37,7 +39,7 @@ from .errors import (
 from .job import Job
 from .ladder import ladder_for, output_frame_rate
 from .probe import probe
-from .publish import RevisionWriter
+from .publish import RevisionWriter, delete_prefix
 from .scratch import scratch_dir
 
 logger = logging.getLogger(__name__)
@@ -148,15 +150,20 @@ def _run(job: Job) -> None:
         job, binary, job.tracks, source=source, timeout=timeout
     )
 
-    def on_progress(seconds_done: float) -> None:
-        sound.advance()
-        stream.sync_segments(job, plan)
-        if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
-            share = min(1.0, seconds_done / job.probe.duration)
-            job.heartbeat(progress=2 + int(share * (ENCODE_SHARE - 2)))
-
+    chunks = plan_chunks(job.probe.duration, job.frame_rate)
     try:
-        encode.run(binary, plan, on_progress=on_progress, timeout=timeout)
+        if chunks:
+            playlists = chunked.encode_chunks(
+                job,
+                plan,
+                chunks,
+                worker=worker_name(),
+                sound=sound,
+                timeout=timeout,
+                progress=(2, ENCODE_SHARE),
+            )
+        else:
+            _encode_whole(job, plan, binary=binary, sound=sound, timeout=timeout)
 
         def tick() -> None:
             stream.sync_audio(job)
@@ -166,7 +173,10 @@ def _run(job: Job) -> None:
         sound.finish(tick=tick)
     finally:
         sound.stop()
-    playlists = stream.sync_segments(job, plan)
+    if chunks:
+        stream.sync_audio(job)
+    else:
+        playlists = stream.sync_segments(job, plan)
     if any(not playlist.ended for playlist in playlists) or any(
         not playlist.ended for playlist in job.audio_playlists.values()
     ):
@@ -197,6 +207,22 @@ def _run(job: Job) -> None:
         poster=poster,
         thumbnails=thumbnails,
     )
+    if chunks:
+        delete_prefix(job.writer.path(CHUNKS_FOLDER), job.writer.storage)
+        video_chunks.video_chunks_forget(video_id=job.video.pk, job_token=job.job_token)
+
+
+def _encode_whole(job: Job, plan, *, binary: str, sound, timeout: float) -> None:
+    """The video in one ffmpeg run, its segments stored as they come."""
+
+    def on_progress(seconds_done: float) -> None:
+        sound.advance()
+        stream.sync_segments(job, plan)
+        if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
+            share = min(1.0, seconds_done / job.probe.duration)
+            job.heartbeat(progress=2 + int(share * (ENCODE_SHARE - 2)))
+
+    encode.run(binary, plan, on_progress=on_progress, timeout=timeout)
 
 
 def _clock(seconds: float) -> str:

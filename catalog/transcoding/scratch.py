@@ -36,6 +36,23 @@ def scratch_dir(label: str):
         shutil.rmtree(path, ignore_errors=True)
 
 
+def kept_dir(label: str) -> Path:
+    """A folder this process keeps across jobs (a source its next chunks
+    share); asking for one drops the others it kept."""
+    root = scratch_root()
+    name = f"{PREFIX}{os.getpid()}-kept-{label}"
+    for entry in root.glob(f"{PREFIX}{os.getpid()}-kept-*"):
+        if entry.name != name:
+            shutil.rmtree(entry, ignore_errors=True)
+    path = root / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def drop_kept(label: str) -> None:
+    shutil.rmtree(scratch_root() / f"{PREFIX}{os.getpid()}-kept-{label}", True)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -38,7 +38,7 @@ def audio_stems(job: Job) -> list[str]:
     ]
 
 
-def _main_stem(job: Job) -> str | None:
+def main_stem(job: Job) -> str | None:
     main = main_track(job.tracks)
     return layout.audio_stem(main.position, STEREO) if main else None
 
@@ -84,7 +84,7 @@ def sync_segments(job: Job, plan: EncodePlan) -> list[packaging.MediaPlaylist]:
         # Audio runs ahead of the video; its files wait for the video's first
         # segments, so a job stopped before then leaves nothing in storage.
         sync_audio(job)
-    main = _main_stem(job)
+    main = main_stem(job)
     heard = main is None or bool(
         (main_playlist := job.audio_playlists.get(main)) and main_playlist.segments
     )
@@ -101,7 +101,7 @@ def maybe_preview(job: Job, playlists: list[packaging.MediaPlaylist]) -> None:
     """Write a growing revision and let viewers start it, once, on a first run."""
     if job.video.revision:
         return  # a published revision plays until this one is complete
-    main = _main_stem(job)
+    main = main_stem(job)
     counts = tuple(len(playlist.segments) for playlist in playlists)
     if main:
         counts += (len(job.audio_playlists[main].segments),)

@@ -2,13 +2,16 @@
 
 It starts, all on 127.0.0.1: PostgreSQL with a streaming standby
 (tests/replica.py), a private Redis, moto's S3 server, two gunicorn web
-replicas in production mode behind nginx (deploy/nginx/lb.conf), a transcode
-worker, a default worker with beat, and two nginx caches
+replicas in production mode behind nginx (deploy/nginx/lb.conf), two transcode
+workers, a default worker with beat, and two nginx caches
 (deploy/nginx/cdn-cache.conf) standing in for two CDN pathways in front of the
 S3 server, with the CloudFront signer and a key pair made for the run; the
 caches check every signature as CloudFront does (deploy/cdn_verifier.py).
 
-An editor ingests a source through the REST API; once it is ready and
+An editor ingests a source through the REST API; it is transcoded in chunks
+shared by the two transcode workers, and the one encoding a chunk for the
+other is killed with SIGKILL (chunk_kill.py): the title must still end ready
+with one published revision. Once it is ready and
 published, load threads drive the catalog and playback (start, master
 playlist, heartbeats) through the load balancer while a viewer plays in
 Chromium (hls.js). Mid-run one web replica and the CDN cache the viewer is on
@@ -49,6 +52,7 @@ from checks import (
     report_replica_takedown,
     request_problems,
 )
+from chunk_kill import TRANSCODE_WORKERS, ChunkKill, chunk_kill_problems
 from cluster import BIN, ROOT, Addresses, Cluster, answers, log, wait_until
 from edges import cdn_site, key_pair, lb_site, start_nginx
 from load import load_start
@@ -82,11 +86,14 @@ def run(cluster: Cluster) -> list[str]:
     start_workers(cluster, env)
     start_edges(cluster, at)
     wait_until_ready(at)
+    kill = ChunkKill(cluster, cluster.pair.primary_url).start()
     ingest_and_publish(cluster.folder, env, at.lb, made["title"])
+    kill.join()
+    chunk_problems = chunk_kill_problems(cluster.pair.primary_url, kill)
     with chromium_viewer() as viewer:
         hosts = viewer.play(at.lb, f"viewer{LOAD_THREADS}@cluster.test")
         victim, survivor = pathways(hosts, at.cdn)
-        problems = edge_refusals(at.lb, at.cdn)
+        problems = chunk_problems + edge_refusals(at.lb, at.cdn)
         load = load_start(at.lb, made)
         outage = kill_under_load(cluster, viewer, victim, since=load.started)
         load.end()
@@ -238,6 +245,11 @@ def environment(cluster: Cluster, at: Addresses, private_key: Path) -> dict:
         TRANSCODE_LADDER="360:600,240:300",
         TRANSCODE_X264_PRESET="ultrafast",
         TRANSCODE_SEGMENT_SECONDS="2",
+        # Chunks shared by the two transcode workers, one core each; a killed
+        # worker's chunk is taken over once it has been quiet for 6 s.
+        TRANSCODE_CHUNK_SECONDS="10",
+        TRANSCODE_FFMPEG_THREADS="1",
+        TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS="6",
         GUNICORN_DRAIN_SECONDS="2",
     )
     return env
@@ -262,13 +274,22 @@ def start_web_replicas(cluster: Cluster, at: Addresses, env: dict) -> None:
 
 
 def start_workers(cluster: Cluster, env: dict) -> None:
-    """The transcode worker, and the default worker with beat."""
+    """Two transcode workers, and the default worker with beat."""
     celery = [str(BIN / "celery"), "-A", "vod", "worker", "--without-gossip"]
-    cluster.start(
-        "transcode",
-        [*celery, "--queues", "transcode", "--concurrency", "1", "-n", "transcode@%h"],
-        env=env,
-    )
+    for name in TRANSCODE_WORKERS:
+        cluster.start(
+            name,
+            [
+                *celery,
+                "--queues",
+                "transcode",
+                "--concurrency",
+                "1",
+                "-n",
+                f"{name}@%h",
+            ],
+            env=env,
+        )
     cluster.start(
         "default",
         [
@@ -356,7 +377,7 @@ def main() -> int:
         problems = run(cluster)
     except BaseException as error:
         for name in cluster.processes:
-            if name in {"web1", "web2", "transcode", "default", "lb", "cdn-a"}:
+            if name in {"web1", "web2", *TRANSCODE_WORKERS, "default", "lb", "cdn-a"}:
                 print(f"--- {name} log\n{cluster.logs(name)}", file=sys.stderr)
         if cluster.pair is not None:
             print(cluster.pair.logs()[-3000:], file=sys.stderr)

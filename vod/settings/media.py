@@ -87,6 +87,11 @@ TRANSCODE_LADDER = [
 ]
 TRANSCODE_X264_PRESET = env("TRANSCODE_X264_PRESET", "veryfast")
 TRANSCODE_SEGMENT_SECONDS = env_int("TRANSCODE_SEGMENT_SECONDS", 4)
+# A source at least two chunks long is encoded chunk by chunk (each a whole
+# number of segments, rounded to one); 0 encodes every source in one run.
+TRANSCODE_CHUNK_SECONDS = env_int("TRANSCODE_CHUNK_SECONDS", 60)
+# Threads of each ffmpeg video encode; 0 leaves it to ffmpeg (one per core).
+TRANSCODE_FFMPEG_THREADS = env_int("TRANSCODE_FFMPEG_THREADS", 0)
 TRANSCODE_MAX_FPS = env_int("TRANSCODE_MAX_FPS", 60)
 TRANSCODE_AUDIO_KBPS = env_int("TRANSCODE_AUDIO_KBPS", 128)  # each stereo rendition
 TRANSCODE_AUDIO_SURROUND_KBPS = env_int("TRANSCODE_AUDIO_SURROUND_KBPS", 384)  # 5.1

@@ -30,6 +30,7 @@ CELERY_TASK_ROUTES = {
     # the default workers take it unless an operator runs workers of its own.
     "catalog.tasks.video_source_fetch": {"queue": env("INGEST_QUEUE", "default")},
     "catalog.tasks.video_repackage": {"queue": "transcode"},
+    "catalog.tasks.video_transcode_chunk": {"queue": "transcode"},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

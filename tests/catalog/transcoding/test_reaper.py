@@ -53,7 +53,7 @@ def test_job_of_a_dead_worker_is_queued_again_once(
         result = services.video_transcode_reap()
 
     video.refresh_from_db()
-    assert result == {"requeued": 1, "failed": 0, "resent": 0}
+    assert result == {"requeued": 1, "failed": 0, "resent": 0, "chunks_requeued": 0}
     assert video.status == Video.Status.QUEUED
     assert video.stage == Video.Stage.WAITING
     assert len(callbacks) == 1
@@ -90,7 +90,7 @@ def test_job_released_for_a_retry_is_left_to_the_retry(
     with django_capture_on_commit_callbacks(execute=True):
         result = services.video_transcode_reap()
 
-    assert result == {"requeued": 0, "failed": 0, "resent": 0}
+    assert result == {"requeued": 0, "failed": 0, "resent": 0, "chunks_requeued": 0}
     assert queued_tasks == []
     video.refresh_from_db()
     assert (video.status, video.failure_reason) == (
@@ -127,7 +127,7 @@ def test_job_with_a_live_worker_is_left_alone(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         result = services.video_transcode_reap()
 
-    assert result == {"requeued": 0, "failed": 0, "resent": 0}
+    assert result == {"requeued": 0, "failed": 0, "resent": 0, "chunks_requeued": 0}
     assert Video.objects.filter(pk=video.pk).values().get() == before
     assert callbacks == []
     assert queued_tasks == []
@@ -208,7 +208,7 @@ def test_a_dead_repackage_is_requeued_as_a_repackage(
     with django_capture_on_commit_callbacks(execute=True):
         result = services.video_transcode_reap()
 
-    assert result == {"requeued": 1, "failed": 0, "resent": 1}
+    assert result == {"requeued": 1, "failed": 0, "resent": 1, "chunks_requeued": 0}
     assert queued_tasks == []  # never a full transcode
     assert sorted(repackages) == sorted(
         [(dead.pk, str(dead.job_token)), (lost.pk, str(lost.job_token))]

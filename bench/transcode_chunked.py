@@ -1,0 +1,157 @@
+"""Chunked transcoding benchmark: one worker unchunked against two workers chunked.
+
+    .venv/bin/python bench/transcode.py --chunked [--duration 120] [--chunk-seconds 30]
+
+The source is the synthetic 1080p30 H.264 + AAC of ``bench/transcode.py``, at
+--duration seconds. Both runs go through real Celery workers (``celery -A vod
+worker --pool solo`` on the transcode queue, the embedded defaults: SQLite,
+filesystem broker, local storage) with TRANSCODE_FFMPEG_THREADS=1, so each
+worker is one core's worth of encoding:
+
+  unchunked: one worker, TRANSCODE_CHUNK_SECONDS=0: the title is one ffmpeg run.
+  chunked:   two workers, TRANSCODE_CHUNK_SECONDS=--chunk-seconds: the job's
+             holder and the other worker share the chunks.
+
+The workers are started, given a few seconds to connect, then the source is
+attached; wall time runs from the attach to the title being ready, time to
+playable to its preview (or revision) being set. CPU seconds are the workers'
+and their ffmpeg children's user+sys, read once the workers have exited.
+Printed: both runs, the wall-time speedup (target >= 1.7x), the parallel
+efficiency (speedup / 2 workers, target >= 0.85) and the CPU ratio (chunked /
+unchunked, target <= 1.10). On a shared, busy machine only the CPU figures
+say much; the wall figures want two idle cores.
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from transcode import LADDER, ROOT, cpu_seconds, make_source, run
+
+WORKER_BOOT_SECONDS = 8
+
+
+def start_worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "vod", "worker", "--queues",
+         "transcode", "--pool", "solo", "--without-gossip", "--without-mingle",
+         "--loglevel", "WARNING"],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+def stop(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def one_run(env: dict, source: Path, *, workers: int, limit: float) -> dict:
+    """Transcode ``source`` with ``workers`` workers; wall, playable, CPU seconds."""
+    from django.core.files import File
+
+    from catalog import services
+    from catalog.models import Video
+
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
+    started = [start_worker(env) for _ in range(workers)]
+    try:
+        time.sleep(WORKER_BOOT_SECONDS)
+        begin = time.monotonic()
+        with open(source, "rb") as handle:
+            video = services.video_source_attach(
+                video=services.video_create(),
+                file=File(handle, name=source.name),
+                name=source.name,
+            )
+        playable = None
+        while time.monotonic() - begin < limit:
+            current = Video.objects.get(pk=video.pk)
+            if playable is None and (current.preview_revision or current.revision):
+                playable = time.monotonic() - begin
+            if current.status in (Video.Status.READY, Video.Status.FAILED):
+                break
+            time.sleep(0.1)
+        wall = time.monotonic() - begin
+        if current.status != Video.Status.READY:
+            raise SystemExit(f"the title did not end ready: {current.failure_reason}")
+    finally:
+        stop(started)
+    return {
+        "wall": wall,
+        "playable": playable or wall,
+        "cpu": cpu_seconds(resource.RUSAGE_CHILDREN) - cpu,
+    }
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chunked", action="store_true")
+    parser.add_argument("--duration", type=int, default=120)
+    parser.add_argument("--chunk-seconds", type=int, default=30)
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="vod-bench-chunked-"))
+    drop = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "FFMPEG_BINARY"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env |= {"VOD_VAR_DIR": str(tmp / "var"), "DJANGO_MEDIA_ROOT": str(tmp / "media")}
+    env |= {"TRANSCODE_SCRATCH_DIR": str(tmp / "scratch"), "TRANSCODE_LADDER": LADDER}
+    env |= {"CELERY_TASK_ALWAYS_EAGER": "0", "DJANGO_SETTINGS_MODULE": "vod.settings"}
+    env |= {"TRANSCODE_FFMPEG_THREADS": "1"}
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from catalog.transcoding import ffmpeg
+
+        source = tmp / "source.mp4"
+        make_source(ffmpeg.ffmpeg_binary(), source, args.duration)
+        run([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, timeout=300)
+        limit = 300 + args.duration * 60
+        whole = one_run(
+            env | {"TRANSCODE_CHUNK_SECONDS": "0"}, source, workers=1, limit=limit
+        )
+        chunked = one_run(
+            env | {"TRANSCODE_CHUNK_SECONDS": str(args.chunk_seconds)},
+            source,
+            workers=2,
+            limit=limit,
+        )
+        print(f"source: {args.duration} s 1080p30; chunks of {args.chunk_seconds} s")
+        print(f"{'':<28}{'wall s':>9}{'playable s':>12}{'CPU s':>9}")
+        for name, figures in (
+            ("unchunked, 1 worker", whole),
+            ("chunked, 2 workers", chunked),
+        ):
+            print(
+                f"{name:<28}{figures['wall']:9.2f}{figures['playable']:12.2f}"
+                f"{figures['cpu']:9.2f}"
+            )
+        speedup = whole["wall"] / chunked["wall"]
+        print(f"wall-time speedup   {speedup:.2f}x (target >= 1.7x)")
+        print(f"parallel efficiency {speedup / 2:.2f} (target >= 0.85)")
+        ratio = chunked["cpu"] / max(whole["cpu"], 1e-9)
+        print(f"CPU ratio           {ratio:.2f} (target <= 1.10)")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

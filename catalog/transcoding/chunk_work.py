@@ -1,0 +1,134 @@
+"""A transcode worker's side of one chunk: claim it, encode it, say how it went.
+
+Run by the chunk's own task on any transcode worker (which fetches the source
+first: workers share no disk), or by the job's holder while it waits for the
+others (``chunked``). The chunk row (``services.video_chunks``) is the lease:
+a worker that stops reporting loses the chunk to the next one that asks.
+"""
+
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import selectors
+from ..models import Video, VideoChunk
+from ..services import video_chunks
+from . import chunk_encode, encode, ffmpeg, scratch, track_work
+from .chunks import Chunk, chunk_from_dict, exact_rate
+from .errors import EncoderUnavailable, SourceRejected, StorageRefused, TransientFailure
+from .ladder import Rung
+from .publish import RevisionWriter
+from .scratch import scratch_dir
+
+HEARTBEAT_SECONDS = 2.0
+
+
+def chunk_spec(
+    plan: encode.EncodePlan, chunk: Chunk, *, total_frames: int, timeout: float
+) -> dict:
+    """All a worker needs to encode ``chunk`` of ``plan`` without probing again."""
+    return {
+        "chunk": chunk.as_dict(),
+        "total_frames": total_frames,
+        "timeout": timeout,
+        "container_format": plan.container_format,
+        "rungs": [dataclasses.asdict(rung) for rung in plan.rungs],
+        "frame_rate": plan.frame_rate,
+        "duration": plan.duration,
+        "storyboard": dataclasses.asdict(plan.storyboard),
+    }
+
+
+def plan_from_spec(spec: dict, source: Path, output_dir: Path) -> encode.EncodePlan:
+    return encode.EncodePlan(
+        source=source,
+        container_format=spec["container_format"],
+        output_dir=output_dir,
+        rungs=[Rung(**rung) for rung in spec["rungs"]],
+        frame_rate=spec["frame_rate"],
+        duration=spec["duration"],
+        storyboard=encode.Storyboard(**spec["storyboard"]),
+    )
+
+
+def run_chunk(*, video_id: int, job_token: str, index: int, worker: str) -> str:
+    """The chunk task: encode chunk ``index`` if it is still wanted and free."""
+    claimed = video_chunks.video_chunk_claim(
+        video_id=video_id, job_token=job_token, worker=worker, index=index
+    )
+    if claimed is None:
+        return "skipped"
+    video = Video.objects.get(pk=video_id)
+    label = f"source-{video.uuid}-{job_token}"
+    try:
+        source = _kept_source(video, label)
+        with scratch_dir(f"{video.uuid}-chunk") as work:
+            outcome = encode_claimed(claimed, video=video, source=source, work=work)
+    except (SourceRejected, StorageRefused) as exc:
+        video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
+        return "failed"
+    except TransientFailure as exc:
+        video_chunks.video_chunk_release(chunk=claimed, reason=exc.reason)
+        raise
+    if not selectors.video_chunks_left(video_id=video_id, job_token=job_token):
+        scratch.drop_kept(label)
+    return outcome
+
+
+def _kept_source(video: Video, label: str) -> Path:
+    """The source in scratch, fetched once per worker for all the chunks of
+    the job it encodes (a worker usually takes several in a row)."""
+    folder = scratch.kept_dir(label)
+    source, complete = folder / "source", folder / "complete"
+    if not complete.exists():
+        track_work.fetch(video.source, source, what="source")
+        complete.touch()
+    return source
+
+
+def encode_claimed(
+    claimed: VideoChunk,
+    *,
+    video: Video,
+    source: Path,
+    work: Path,
+    tick: Callable[[], None] = lambda: None,
+) -> str:
+    """Encode a chunk this worker holds; "done", "failed" or "abandoned".
+
+    A transient failure gives the chunk back and is raised; ``tick`` is called
+    as the encode goes (the job's holder keeps its own lease with it)."""
+    spec = claimed.spec
+    plan = plan_from_spec(spec, source, work / "out")
+    chunk = chunk_from_dict(spec["chunk"])
+    rate = float(exact_rate(plan.frame_rate))
+    last = [time.monotonic()]
+
+    def on_progress(seconds_done: float) -> None:
+        tick()
+        if time.monotonic() - last[0] >= HEARTBEAT_SECONDS:
+            last[0] = time.monotonic()
+            frames = min(claimed.total_frames, int(seconds_done * rate))
+            video_chunks.video_chunk_heartbeat(chunk=claimed, frames=frames)
+
+    try:
+        chunk_encode.encode_chunk(
+            ffmpeg.ensure_capable(),
+            plan,
+            chunk,
+            work=work,
+            writer=RevisionWriter(video.revision_prefix(claimed.revision)),
+            on_progress=on_progress,
+            timeout=spec["timeout"],
+        )
+    except (SourceRejected, EncoderUnavailable, StorageRefused) as exc:
+        video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
+        return "failed"
+    except TransientFailure as exc:
+        video_chunks.video_chunk_release(chunk=claimed, reason=exc.reason)
+        raise
+    except video_chunks.ChunkLost:
+        return "abandoned"
+    video_chunks.video_chunk_done(chunk=claimed, frames=claimed.total_frames)
+    return "done"
