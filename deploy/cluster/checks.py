@@ -50,7 +50,7 @@ def edge_refusals(lb: str, cdn: dict[str, str]) -> list[str]:
         own = [
             f"{base}{folder}/seg-1-00001.m4s?{entry['query']}"
             for entry in queries
-            if entry["resource"] == f"{base}{folder}/seg-1-?????.m4s"
+            if entry["resource"] == f"{base}{folder}/seg-1-?????.m4s*"
         ]
         if len(own) != 1 or status(own[0]) != 200:
             problems.append(f"{name} did not serve the session's own 240p segment")

@@ -12,6 +12,7 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import imageio_ffmpeg
 import pytest
@@ -195,6 +196,15 @@ def test_viewer_signs_in_plays_switches_rungs_leaves_and_resumes(
     page.set_default_timeout(TIMEOUT_MS)
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    media_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            media_requests.append(request.url)
+            if "/media/" in request.url or "/playback/s/" in request.url
+            else None
+        ),
+    )
     assert page.evaluate(
         """() => MediaSource.isTypeSupported('video/mp4; codecs="avc1.64001e"')"""
     ), "this Chromium cannot decode H.264 through Media Source Extensions"
@@ -241,6 +251,15 @@ def test_viewer_signs_in_plays_switches_rungs_leaves_and_resumes(
         time.sleep(0.5)
     assert _saved_position(viewer, movie) >= 5, "no heartbeat stored a position"
     session_id = _player_state(page)["sessionId"]
+
+    # Every playlist and segment request carried CMCD naming the session and
+    # the title, in the query string (for the CDN's logs).
+    segments = [url for url in media_requests if ".m4s" in url]
+    assert segments, media_requests
+    for url in segments + [u for u in media_requests if ".m3u8" in u]:
+        (cmcd,) = parse_qs(urlsplit(url).query)["CMCD"]
+        assert f'sid="{session_id}"' in cmcd.split(","), url
+        assert f'cid="{movie.pk}.0"' in cmcd.split(","), url
 
     # Leave: the player ends the session (keepalive) with its position.
     page.goto(f"{live_server.url}/")
