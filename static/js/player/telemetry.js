@@ -87,6 +87,12 @@ export class Telemetry {
     this.send(this.urlFor(this.sessionId), events, this.pathway);
   }
 
+  /** Send everything pending, in as many batches as it takes. */
+  flushAll() {
+    do this.flush();
+    while (this.sessionId && this.events.length);
+  }
+
   /**
    * The viewer is leaving, or hiding the page (mobile browsers may never say
    * they left): an exit if the video they asked for has not started yet (once
@@ -98,16 +104,14 @@ export class Telemetry {
       this.exited = true;
       this.events.push({ kind: "exit" });
     }
-    do this.flush();
-    while (this.events.length);
+    this.flushAll();
   }
 
   /** The CDN pathway now playing (hls.js's PATHWAY-ID): earlier events go under the one before. */
   pathwayChanged(pathwayId) {
     const name = pathwayName(pathwayId);
     if (name === this.pathway) return;
-    do this.flush();
-    while (this.events.length);
+    this.flushAll();
     this.pathway = name;
   }
 
