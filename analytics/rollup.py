@@ -41,29 +41,57 @@ def analytics_days_rollup(*, days: list[datetime.date]) -> int:
             )
         )
         now = timezone.now()
-        for (title_id, episode_id), counts in zip(ids, found.values(), strict=True):
-            if title_id not in titles or (episode_id and episode_id not in episodes):
-                continue  # deleted since: its figures go with it
-            _title_day_write(day, title_id, episode_id, counts, now)
-            written += 1
+        rows = {
+            (title_id, episode_id): _values(counts, now)
+            for (title_id, episode_id), counts in zip(ids, found.values(), strict=True)
+            # A title or episode deleted since: its figures go with it.
+            if title_id in titles and (not episode_id or episode_id in episodes)
+        }
+        _day_write(day, rows)
+        written += len(rows)
     return written
 
 
-def _title_day_write(day, title_id, episode_id, counts: dict, now) -> None:
+FIELDS = (*COLUMNS, "viewers", "counters", "rolled_up_at")
+
+
+def _values(counts: dict, now) -> dict:
     values = {name: counts.get(name, 0) for name in COLUMNS}
     values["viewers"] = counts.get(VIEWERS, 0)
     values["counters"] = {
         k: v for k, v in sorted(counts.items()) if k not in COLUMNS and k != VIEWERS
     }
     values["rolled_up_at"] = now
-    lookup = {"day": day, "title_id": title_id, "episode_id": episode_id}
+    return values
+
+
+def _day_write(day, rows: dict[tuple[int, int | None], dict]) -> None:
+    """The day's rows, whole: the existing ones updated, the others created,
+    in a few statements however many titles."""
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                TitleDay.objects.update_or_create(**lookup, defaults=values)
+                existing = {
+                    (row.title_id, row.episode_id): row
+                    for row in TitleDay.objects.select_for_update().filter(day=day)
+                }
+                changed, new = [], []
+                for (title_id, episode_id), values in rows.items():
+                    row = existing.get((title_id, episode_id))
+                    if row is None:
+                        row = TitleDay(
+                            day=day, title_id=title_id, episode_id=episode_id
+                        )
+                        new.append(row)
+                    else:
+                        changed.append(row)
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                TitleDay.objects.bulk_update(changed, FIELDS, batch_size=500)
+                TitleDay.objects.bulk_create(new, batch_size=500)
             return
         except IntegrityError:
-            # Another rollup inserted the row first: update it on the retry.
+            # Another rollup inserted some rows first: update them on the retry.
             if attempt == 2:
                 raise
 

@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from analytics.models import TitleDay
 from catalog.models import Credit, Episode, Genre, Season, Title, Video
 from demo.accounts import ADMIN_EMAIL, DEMO_PASSWORD, EDITOR_EMAIL
 
@@ -18,9 +19,10 @@ def demo_settings(db, settings, tmp_path):
     return settings
 
 
-def seed_demo(*args: str, videos: int = 0) -> str:
+def seed_demo(*args: str, videos: int = 0, audience: bool = False) -> str:
     out = io.StringIO()
-    call_command("seed_demo", "--videos", str(videos), *args, stdout=out)
+    extra = () if audience else ("--no-audience",)
+    call_command("seed_demo", "--videos", str(videos), *args, *extra, stdout=out)
     return out.getvalue()
 
 
@@ -161,3 +163,32 @@ def test_seed_demo_sends_real_videos_through_the_pipeline(
 
     seed_demo(videos=2)
     assert Video.objects.count() == 4  # two more, never the same ones twice
+
+
+def test_seed_demo_simulates_four_weeks_of_audience_and_not_twice(demo_settings):
+    output = seed_demo(audience=True)
+
+    assert "Simulated audience: " in output
+    days = set(TitleDay.objects.values_list("day", flat=True))
+    assert len(days) == 28
+    titles = Title.objects.visible_to_viewers()
+    assert set(TitleDay.objects.values_list("title", flat=True)) == set(
+        titles.values_list("pk", flat=True)
+    )
+    first = sorted(
+        TitleDay.objects.values_list("day", "title", "episode", "plays", "counters"),
+        key=lambda row: (row[0], row[1], row[2] or 0),
+    )
+
+    again = seed_demo(audience=True)
+
+    assert "Simulated audience: 0 sessions on 0 new days" in again
+    assert (
+        sorted(
+            TitleDay.objects.values_list(
+                "day", "title", "episode", "plays", "counters"
+            ),
+            key=lambda row: (row[0], row[1], row[2] or 0),
+        )
+        == first
+    )

@@ -97,3 +97,32 @@ def test_without_a_known_forwarded_scheme_the_edge_uses_its_own(edge, claimed):
     asked = _asked_about(edge, f"/videos/v/r/seg-1-00002.m4s{QUERY}", **headers)
 
     assert asked == f"http://cdn.example/videos/v/r/seg-1-00002.m4s{QUERY}"
+
+
+def _get(edge, path: str) -> http.client.HTTPResponse:
+    port, _ = edge
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": "cdn.example"})
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def test_cmcd_in_the_query_is_checked_but_not_part_of_the_cache_key(edge):
+    """Every session's CMCD differs: one cached object for all of them."""
+    _, verifier = edge
+    verifier.asked.clear()
+    path = "/videos/v/r/seg-1-00003.m4s"
+    first = _get(edge, f"{path}?CMCD=sid%3D%22s-1%22{QUERY.replace('?', '&')}")
+    second = _get(edge, f"{path}?CMCD=sid%3D%22s-2%22{QUERY.replace('?', '&')}")
+
+    assert (first.status, second.status) == (200, 200)
+    assert first.getheader("X-Cache-Status") == "MISS"
+    assert second.getheader("X-Cache-Status") == "HIT"
+    # The signature check still sees the whole URL, CMCD included.
+    assert verifier.asked[1] == (
+        f"http://cdn.example{path}?CMCD=sid%3D%22s-2%22{QUERY.replace('?', '&')}"
+    )

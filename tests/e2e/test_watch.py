@@ -7,11 +7,13 @@ Extensions, not its own HLS). Skipped only where /usr/bin/chromium is missing
 outside CI; under CI=true a missing browser fails.
 """
 
+import datetime
 import os
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import imageio_ffmpeg
 import pytest
@@ -19,6 +21,7 @@ from django.core.files import File
 from django.db import connections
 
 from accounts.models import Plan, Profile, User
+from analytics.store import day_read, store_clear
 from catalog import services as catalog_services
 from catalog.models import Title
 from catalog.transcoding import pipeline
@@ -185,16 +188,32 @@ def _session_ended(session_id: str) -> bool:
     )
 
 
+def _counted(title: Title) -> dict:
+    """The title's analytics counters for today (UTC), as the store has them."""
+    today = datetime.datetime.now(datetime.UTC).date()
+    return day_read(today).get(f"{title.pk}.0", {})
+
+
 def test_viewer_signs_in_plays_switches_rungs_leaves_and_resumes(
     live_server, movie, viewer, browser
 ):
     # The browser comes last: its event loop makes database calls fail in this
     # thread, so the rows are made before it starts (and read through _query).
     started = time.monotonic()
+    store_clear()  # this run's analytics only
     page = browser.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    media_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            media_requests.append(request.url)
+            if "/media/" in request.url or "/playback/s/" in request.url
+            else None
+        ),
+    )
     assert page.evaluate(
         """() => MediaSource.isTypeSupported('video/mp4; codecs="avc1.64001e"')"""
     ), "this Chromium cannot decode H.264 through Media Source Extensions"
@@ -242,12 +261,28 @@ def test_viewer_signs_in_plays_switches_rungs_leaves_and_resumes(
     assert _saved_position(viewer, movie) >= 5, "no heartbeat stored a position"
     session_id = _player_state(page)["sessionId"]
 
+    # Every playlist and segment request carried CMCD naming the session and
+    # the title, in the query string (for the CDN's logs).
+    segments = [url for url in media_requests if ".m4s" in url]
+    assert segments, media_requests
+    for url in segments + [u for u in media_requests if ".m3u8" in u]:
+        (cmcd,) = parse_qs(urlsplit(url).query)["CMCD"]
+        assert f'sid="{session_id}"' in cmcd.split(","), url
+        assert f'cid="{movie.pk}.0"' in cmcd.split(","), url
+
     # Leave: the player ends the session (keepalive) with its position.
     page.goto(f"{live_server.url}/")
     deadline = time.monotonic() + 10
     while not _session_ended(session_id) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _session_ended(session_id), "leaving the page did not end the session"
+    # Leaving also sent the seconds played per rendition (its beacon).
+    while "rendition_ms" not in _counted(movie) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    counted = _counted(movie)
+    assert counted.get("rendition_ms", 0) > 0, counted
+    assert {f"rung_ms:{h}" for h in heights} & set(counted), counted
+    assert counted.get("startups") == 1 and "exits_before_start" not in counted
     saved = _saved_position(viewer, movie)
     assert 5 <= saved < SOURCE_SECONDS
 

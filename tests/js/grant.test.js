@@ -109,3 +109,22 @@ test("hls.js's loader loads each URL signed under the newest grant", () => {
     "https://vod.example/media/t2/b.m4s",
   ]);
 });
+
+test("a CMCD query stays ahead of a CDN policy's fresh signature", () => {
+  const grant = nextGrant(emptyGrant(), {
+    token: "t9",
+    queries: [{ resource: "https://cdn-a.example/v/12/*", query: "Policy=a&Signature=s2&Key-Pair-Id=K1" }],
+  });
+  const cmcd = "CMCD=ot%3Dv%2Csid%3D%22s-1%22";
+
+  assert.equal(
+    signUrl(grant, `https://cdn-a.example/v/12/seg.m4s?Policy=a&Signature=old&Key-Pair-Id=K1&${cmcd}`, PAGE),
+    `https://cdn-a.example/v/12/seg.m4s?${cmcd}&Policy=a&Signature=s2&Key-Pair-Id=K1`,
+  );
+  // On a token-signed URL (Django's own media) the query is left alone.
+  const local = nextGrant(emptyGrant(), { token: "t1" }, { fresh: true });
+  assert.equal(
+    signUrl(nextGrant(local, { token: "t2" }), `/media/t1/seg.m4s?${cmcd}`, PAGE),
+    `https://vod.example/media/t2/seg.m4s?${cmcd}`,
+  );
+});

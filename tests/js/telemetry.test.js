@@ -5,6 +5,7 @@ import {
   TELEMETRY_BATCH,
   Telemetry,
   errorType,
+  pathwayName,
   switchDirection,
 } from "../../static/js/player/telemetry.js";
 
@@ -14,7 +15,7 @@ function recorder() {
   const sent = [];
   const intervals = [];
   const telemetry = new Telemetry({
-    send: (url, events) => sent.push({ url, events }),
+    send: (url, events, pathway) => sent.push({ url, events, pathway }),
     urlFor: (id) => `/api/v1/playback/sessions/${id}/telemetry/`,
     now: () => clock.now,
     timers: {
@@ -45,7 +46,11 @@ test("startup is the time from asking to the first frame, counted once", () => {
   telemetry.flush();
 
   assert.deepEqual(sent, [
-    { url: "/api/v1/playback/sessions/s1/telemetry/", events: [{ kind: "startup", seconds: 1.5 }] },
+    {
+      url: "/api/v1/playback/sessions/s1/telemetry/",
+      events: [{ kind: "startup", seconds: 1.5 }],
+      pathway: "",
+    },
   ]);
 });
 
@@ -129,4 +134,75 @@ test("a new session sends the earlier session's events to that session", () => {
   assert.equal(sent.length, 1);
   assert.equal(sent[0].url, "/api/v1/playback/sessions/s1/telemetry/");
   assert.deepEqual(telemetry.events, []);
+});
+
+test("leaving before the first frame is an exit, once, sent at once", () => {
+  const { telemetry, clock, sent } = recorder();
+  telemetry.start("s1");
+  clock.now += 4000;
+
+  telemetry.leave(); // hidden
+  telemetry.leave(); // then gone
+
+  assert.deepEqual(sent.map((batch) => batch.events), [[{ kind: "exit" }]]);
+});
+
+test("leaving after the first frame, or before pressing a blocked play, is no exit", () => {
+  const started = recorder();
+  started.telemetry.start("s1");
+  started.telemetry.playing();
+  started.telemetry.leave();
+  assert.deepEqual(started.sent[0].events.map((event) => event.kind), ["startup"]);
+
+  const blocked = recorder();
+  blocked.telemetry.start("s2");
+  blocked.telemetry.autoplayBlocked();
+  blocked.telemetry.leave();
+  assert.deepEqual(blocked.sent, []);
+});
+
+test("time per rendition goes with the batches and when the viewer leaves", () => {
+  const { telemetry, clock, sent } = recorder();
+  telemetry.start("s1");
+  telemetry.switched({ height: 720, bitrate: 3000000 });
+  clock.now += 1000;
+  telemetry.playing();
+  clock.now += 9500;
+  telemetry.flush();
+  clock.now += 2000;
+  telemetry.stopped(); // paused
+  clock.now += 30000;
+  telemetry.leave();
+
+  assert.deepEqual(sent[0].events, [
+    { kind: "startup", seconds: 1 },
+    { kind: "rendition", seconds: 9.5, height: 720, kbps: 3000 },
+  ]);
+  assert.deepEqual(sent[1].events, [{ kind: "rendition", seconds: 2, height: 720, kbps: 3000 }]);
+  assert.equal(sent.length, 2);
+});
+
+test("a new pathway sends what happened on the one before under its name", () => {
+  const { telemetry, clock, sent } = recorder();
+  telemetry.start("s1");
+  telemetry.switched({ height: 360, bitrate: 800000, pathwayId: "cdn-a" });
+  telemetry.playing();
+  clock.now += 4000;
+  telemetry.waiting(true);
+  clock.now += 1000;
+  telemetry.switched({ height: 360, bitrate: 800000, pathwayId: "cdn-b" });
+  telemetry.playing();
+  clock.now += 2000;
+  telemetry.flush();
+
+  assert.deepEqual(
+    sent.map((batch) => [batch.pathway, batch.events.map((event) => event.kind)]),
+    [
+      ["cdn-a", ["startup", "rendition"]],
+      ["cdn-b", ["stall", "rendition"]],
+    ],
+  );
+  assert.deepEqual(sent[1].events[1], { kind: "rendition", seconds: 2, height: 360, kbps: 800 });
+  assert.equal(pathwayName("."), "");
+  assert.equal(pathwayName(undefined), "");
 });

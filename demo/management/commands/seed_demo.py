@@ -10,12 +10,15 @@ from django.urls import reverse
 
 from catalog import demo as catalog_demo
 from demo import accounts as demo_accounts
+from demo import audience as demo_audience
 
 
 class Command(BaseCommand):
     help = (
-        "Create a demo catalog (titles, series, people, generated artwork) and demo "
-        "editor and admin accounts. Skips the catalog when it already exists."
+        "Create a demo catalog (titles, series, people, generated artwork), demo "
+        "editor and admin accounts, and four weeks of a simulated audience for the "
+        "editors' analytics. Skips the catalog when it already exists, and days "
+        "that already have figures."
     )
 
     def add_arguments(self, parser):
@@ -31,12 +34,19 @@ class Command(BaseCommand):
             help="How many demo movies and episodes get a real video (default 6).",
         )
         parser.add_argument(
+            "--no-audience",
+            action="store_true",
+            help="Do not simulate the audience of the last four weeks.",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run with DEBUG off (the demo accounts have a published password).",
         )
 
-    def handle(self, *args, reset: bool, force: bool, videos: int, **options):
+    def handle(
+        self, *args, reset: bool, force: bool, videos: int, no_audience: bool, **options
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to seed demo data with DEBUG off: the demo accounts have a "
@@ -61,8 +71,15 @@ class Command(BaseCommand):
                 queued = (
                     catalog_demo.demo_videos_ensure(limit=videos) if videos > 0 else 0
                 )
+                audience = None if no_audience else demo_audience.demo_audience_ensure()
         except demo_accounts.DemoAccountsError as exc:
             raise CommandError(str(exc)) from exc
+        if audience is not None:
+            self.stdout.write(
+                f"Simulated audience: {audience.sessions} sessions on "
+                f"{audience.days} new days, {audience.rows} title-day rows rolled up "
+                f"(days with figures already are left as they are)."
+            )
         if queued:
             self.stdout.write(
                 f"Queued {queued} demo videos; the worker transcodes them in a minute "

@@ -93,6 +93,7 @@ function watchVideo(p) {
   });
   video.addEventListener("pause", () => {
     renderPlayState(p);
+    p.telemetry.stopped();
     if (state.session && !state.ended && state.started) setState(p, "paused");
   });
   video.addEventListener("playing", () => {
@@ -115,8 +116,10 @@ function watchVideo(p) {
     renderVolume(p);
     remember("volume", { volume: video.volume, muted: video.muted });
   });
+  video.addEventListener("seeking", () => p.telemetry.stopped());
   video.addEventListener("ended", () => {
     renderPlayState(p);
+    p.telemetry.stopped();
     setState(p, "ended");
     heartbeat(p); // the final position: the title counts as watched
     if (p.config.next) {

@@ -5,6 +5,7 @@
 
 import { buildAudioMenu, markAudio } from "./audio-menu.js";
 import { buildCaptions } from "./captions-menu.js";
+import { cmcdConfig } from "./cmcd.js";
 import { setState, showMessage } from "./dom.js";
 import { grantLoader, signUrl } from "./grant.js";
 import { buildQualityMenu, updateQualityLabel } from "./quality-menu.js";
@@ -41,6 +42,8 @@ function attachHlsJs(p, Hls, session, startAt, onFatal) {
     // The plan already capped the ladder server-side; let the viewer pick any rung.
     capLevelToPlayerSize: false,
     enableWorker: true,
+    // CMCD on every playlist and segment request, for the CDN's logs.
+    cmcd: cmcdConfig(session.id, p.config),
     loader: grantLoader(Hls, (url) => signUrl(p.state.grant, url, window.location.href)),
   });
   p.state.hls = hls;

@@ -32,12 +32,14 @@ export async function post(url, body, { keepalive = false } = {}) {
 }
 
 /**
- * Send a telemetry batch. sendBeacon outlives the page and needs no CSRF
- * header (the server checks the Origin instead); its body goes as
- * text/plain JSON. Where it is missing or refuses, a keepalive fetch.
+ * Send a telemetry batch, with the CDN pathway its events happened on (if
+ * any). sendBeacon outlives the page and needs no CSRF header (the server
+ * checks the Origin instead); its body goes as text/plain JSON. Where it is
+ * missing or refuses, a keepalive fetch.
  */
-export function beacon(url, events) {
-  const body = JSON.stringify({ events });
+export function beacon(url, events, pathway = "") {
+  const batch = pathway ? { events, pathway } : { events };
+  const body = JSON.stringify(batch);
   const beaconed = navigator.sendBeacon ? navigator.sendBeacon(url, body) : false;
-  if (!beaconed) post(url, { events }, { keepalive: true }).catch(() => {});
+  if (!beaconed) post(url, batch, { keepalive: true }).catch(() => {});
 }

@@ -9,11 +9,13 @@
  * it sends heartbeats, each answered with a fresh delivery grant that the
  * hls.js loader applies to every following request (grant.js), and it ends
  * the session when the page goes away. It measures startup time, stalls, rung
- * switches and fatal errors and sends them in batches (telemetry.js).
+ * switches, fatal errors, time per rendition (renditions.js), the CDN
+ * pathway and exits before the first frame, and sends them in batches
+ * (telemetry.js). Media requests carry CMCD (cmcd.js) for the CDN's logs.
  *
  * The modules that hold no DOM (format, vtt, grant, timing, refusal,
- * quality, captions, audio, languages, keys, telemetry) are unit-tested
- * under tests/js/.
+ * quality, captions, audio, languages, keys, telemetry, renditions, cmcd)
+ * are unit-tested under tests/js/.
  * For the browser tests, `window.vodPlayer` exposes the hls.js instance, the
  * <video>, the session id and the hls.js events seen, and the player element
  * carries data-engine / data-state / data-level.
@@ -45,6 +47,7 @@ function createPlayer(root, config) {
     grantRenewals: 0,
     resumedFrom: null,
     telemetrySent: [], // batches of telemetry events sent, oldest first
+    telemetryPathways: [], // the CDN pathway each of those batches named
   };
   const p = {
     root,
@@ -81,7 +84,7 @@ function createPlayer(root, config) {
   };
   p.telemetry = new Telemetry({
     urlFor: (sessionId) => `${config.sessionsUrl}${sessionId}/telemetry/`,
-    send: (url, events) => sendTelemetry(p, url, events),
+    send: (url, events, pathway) => sendTelemetry(p, url, events, pathway),
   });
   return p;
 }

@@ -164,9 +164,10 @@ function failed(p) {
 }
 
 /** Telemetry batches go to the session's beacon; tests see each one sent. */
-export function sendTelemetry(p, url, events) {
-  beacon(url, events);
+export function sendTelemetry(p, url, events, pathway) {
+  beacon(url, events, pathway);
   p.exposed.telemetrySent.push(events);
+  p.exposed.telemetryPathways.push(pathway || "");
 }
 
 /** The browser's own HLS errors, and the page being hidden, left or restored. */
@@ -184,11 +185,15 @@ export function installSession(p) {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") {
       heartbeat(p, { keepalive: true });
-      p.telemetry.flush();
+      p.telemetry.leave();
     }
   });
-  // Leaving: end the session so the stream's slot is free at once.
-  window.addEventListener("pagehide", () => endSession(p));
+  // Leaving: an exit if the video had not started yet, the time played per
+  // rendition, and the session ends so the stream's slot is free at once.
+  window.addEventListener("pagehide", () => {
+    p.telemetry.leave();
+    endSession(p);
+  });
   // Back from the back/forward cache: the session was ended on the way out.
   window.addEventListener("pageshow", (event) => {
     if (event.persisted && state.session && state.ended) restart(p, currentPosition(p));
