@@ -70,6 +70,7 @@ def _isolated_media_and_cache(settings, tmp_path):
     from accounts.plans import plans_forget
     from catalog.caching import catalog_memo_clear
     from playback.delivery import pathways, stored
+    from vod.api.throttling import throttle_leases_forget
 
     def clear():
         cache.clear()
@@ -77,6 +78,7 @@ def _isolated_media_and_cache(settings, tmp_path):
         plans_forget()
         stored.published_masters_forget()
         pathways.pathways_cache_clear()
+        throttle_leases_forget()
 
     settings.MEDIA_ROOT = tmp_path / "media"
     clear()
