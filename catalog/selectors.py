@@ -258,7 +258,9 @@ def title_for_playback(
 
 def video_chunks_progress(*, video_id: int, job_token: str) -> dict:
     """Chunks done of all and frames encoded of all, across every worker."""
-    rows = VideoChunk.objects.filter(video_id=video_id, job_token=job_token)
+    rows = VideoChunk.objects.filter(
+        video_id=video_id, job_token=job_token, kind=VideoChunk.Kind.VIDEO
+    )
     totals = rows.aggregate(frames=Sum("frames"), total=Sum("total_frames"))
     return {
         "chunks": rows.count(),
@@ -268,13 +270,15 @@ def video_chunks_progress(*, video_id: int, job_token: str) -> dict:
     }
 
 
-def video_chunks_states(*, video_id: int, job_token: str) -> dict[int, tuple[str, str]]:
-    """(state, failure reason) of each of the job's chunks, by index."""
+def video_chunks_states(
+    *, video_id: int, job_token: str
+) -> dict[tuple[str, int], tuple[str, str]]:
+    """(state, failure reason) of each of the job's parts, by (kind, index)."""
     return {
-        index: (state, reason)
-        for index, state, reason in VideoChunk.objects.filter(
+        (kind, index): (state, reason)
+        for kind, index, state, reason in VideoChunk.objects.filter(
             video_id=video_id, job_token=job_token
-        ).values_list("index", "state", "failure_reason")
+        ).values_list("kind", "index", "state", "failure_reason")
     }
 
 

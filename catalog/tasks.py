@@ -82,13 +82,17 @@ def video_transcode(self, video_id: int, job_token: str) -> str:
 
 
 @shared_task(**VIDEO_JOB)
-def video_transcode_chunk(self, video_id: int, job_token: str, index: int) -> str:
-    """Encode one chunk of a chunked transcode; transient failures are retried
-    (the chunk row counts the attempts, so the job's holder gives up in time)."""
+def video_transcode_chunk(
+    self, video_id: int, job_token: str, index: int, kind: str = "video"
+) -> str:
+    """Encode one part of a chunked transcode (a chunk of the video, or an
+    audio track); transient failures are retried (the part's row counts the
+    attempts, so the job's holder gives up in time)."""
     try:
         return chunk_work.run_chunk(
             video_id=video_id,
             job_token=job_token,
+            kind=kind,
             index=index,
             worker=pipeline.worker_name(),
         )

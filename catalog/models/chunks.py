@@ -1,4 +1,4 @@
-"""One chunk of a chunked transcode, as the workers that share it see it."""
+"""One part of a chunked transcode, as the workers that share it see it."""
 
 from django.db import models
 
@@ -13,6 +13,10 @@ class VideoChunk(models.Model):
     stopped reporting is claimed again.
     """
 
+    class Kind(models.TextChoices):
+        VIDEO = "video"  # a time range of the video, every rung
+        AUDIO = "audio"  # one audio track, the whole length
+
     class State(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
@@ -22,7 +26,8 @@ class VideoChunk(models.Model):
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="chunks")
     job_token = models.UUIDField()
     revision = models.CharField(max_length=64)
-    index = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIDEO)
+    index = models.PositiveIntegerField()  # the chunk's, or the track's position
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.PENDING
     )
@@ -35,12 +40,13 @@ class VideoChunk(models.Model):
     spec = models.JSONField(default=dict)  # what a worker needs to encode it
 
     class Meta:
-        ordering = ["video", "index"]
+        ordering = ["video", "kind", "index"]
         constraints = [
             models.UniqueConstraint(
-                fields=["video", "job_token", "index"], name="video_chunk_unique"
+                fields=["video", "job_token", "kind", "index"],
+                name="video_chunk_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.video_id} chunk {self.index} ({self.state})"
+        return f"{self.video_id} {self.kind} {self.index} ({self.state})"

@@ -53,7 +53,8 @@ def video_chunks_plan(
                 video_id=video_id,
                 job_token=job_token,
                 revision=revision,
-                index=spec["chunk"]["index"],
+                kind=spec["kind"],
+                index=spec["index"],
                 total_frames=spec["total_frames"],
                 spec=spec,
             )
@@ -63,35 +64,45 @@ def video_chunks_plan(
     )
 
 
-def video_chunks_queue(*, video_id: int, job_token: str, indexes: list[int]) -> None:
-    """Send a task per chunk to the transcode workers."""
+def video_chunks_queue(
+    *, video_id: int, job_token: str, parts: list[tuple[str, int]]
+) -> None:
+    """Send a task per part, ``(kind, index)``, to the transcode workers."""
     from ..tasks import video_transcode_chunk
 
-    for index in indexes:
+    for kind, index in parts:
         transaction.on_commit(
-            lambda index=index: video_transcode_chunk.delay(video_id, job_token, index)
+            lambda kind=kind, index=index: video_transcode_chunk.delay(
+                video_id, job_token, index, kind
+            )
         )
 
 
 @transaction.atomic
 def video_chunk_claim(
-    *, video_id: int, job_token: str, worker: str, index: int | None = None
+    *,
+    video_id: int,
+    job_token: str,
+    worker: str,
+    kind: str = VideoChunk.Kind.VIDEO,
+    index: int | None = None,
 ) -> VideoChunk | None:
-    """Take chunk ``index`` (or the first one free) if nobody live holds it."""
+    """Take part ``index`` of ``kind`` if nobody live holds it; without an
+    index, the first part free of either kind (audio tracks first)."""
     if not _job_current(video_id, job_token):
         return None
     free = VideoChunk.objects.filter(video_id=video_id, job_token=job_token).filter(
         _claimable()
     )
     if index is not None:
-        free = free.filter(index=index)
-    chunk = free.select_for_update(skip_locked=True).order_by("index").first()
+        free = free.filter(kind=kind, index=index)
+    chunk = free.select_for_update(skip_locked=True).order_by("kind", "index").first()
     if chunk is None:
         return None
     if chunk.attempts >= settings.TRANSCODE_MAX_ATTEMPTS:
         chunk.state = VideoChunk.State.FAILED
         chunk.failure_reason = (
-            f"Chunk {chunk.index} was tried {chunk.attempts} times: "
+            f"{_part(chunk)} was tried {chunk.attempts} times: "
             f"{chunk.failure_reason or 'its worker stopped each time'}"
         )
         chunk.save(update_fields=["state", "failure_reason"])
@@ -108,6 +119,12 @@ def video_chunk_claim(
     return chunk
 
 
+def _part(chunk: VideoChunk) -> str:
+    if chunk.kind == VideoChunk.Kind.AUDIO:
+        return f"Audio track {chunk.index + 1}"
+    return f"Chunk {chunk.index}"
+
+
 def _held(chunk: VideoChunk) -> QuerySet[VideoChunk]:
     return VideoChunk.objects.filter(
         pk=chunk.pk, worker=chunk.worker, state=VideoChunk.State.RUNNING
@@ -118,9 +135,9 @@ def video_chunk_heartbeat(*, chunk: VideoChunk, frames: int) -> None:
     """Say the chunk is being encoded, ``frames`` done; raises ChunkLost if it
     was handed on or its job is no longer the video's."""
     if not _job_current(chunk.video_id, str(chunk.job_token)):
-        raise ChunkLost(f"The job of chunk {chunk.index} was replaced.")
+        raise ChunkLost(f"The job of {_part(chunk)} was replaced.")
     if not _held(chunk).update(heartbeat_at=timezone.now(), frames=max(0, frames)):
-        raise ChunkLost(f"Chunk {chunk.index} was handed to another worker.")
+        raise ChunkLost(f"{_part(chunk)} was handed to another worker.")
 
 
 def video_chunk_done(*, chunk: VideoChunk, frames: int) -> bool:
@@ -168,7 +185,7 @@ def video_chunks_requeue_stalled() -> int:
                 video_chunks_queue(
                     video_id=chunk.video_id,
                     job_token=str(chunk.job_token),
-                    indexes=[chunk.index],
+                    parts=[(chunk.kind, chunk.index)],
                 )
                 requeued += 1
     return requeued

@@ -47,9 +47,9 @@ def segment_name(representation: int, number: int) -> str:
     )
 
 
-def stored_record(writer: RevisionWriter, index: int) -> dict | None:
-    """The chunk's record if it is done; None if not (yet)."""
-    name = writer.path(record_name(index))
+def stored_record(writer: RevisionWriter, record: str) -> dict | None:
+    """The record stored as ``record`` if its part is done; None if not (yet)."""
+    name = writer.path(record)
     try:
         if not writer.storage.exists(name):
             return None
@@ -120,7 +120,7 @@ def encode_chunk(
     timeout: float,
 ) -> dict:
     """Encode and store ``chunk`` unless it is done already; its record."""
-    done = stored_record(writer, chunk.index)
+    done = stored_record(writer, record_name(chunk.index))
     if done is not None:
         return done
     out = work / f"chunk-{chunk.index:05d}"
@@ -182,7 +182,7 @@ def _store(plan: encode.EncodePlan, chunk: Chunk, out: Path, writer) -> dict:
                     (out / segment.name).read_bytes(), int(offset), number
                 )
             )
-            _replace(writer, shifted, name)
+            replace_file(writer, shifted, name)
             segments.append(
                 {
                     "name": name,
@@ -192,7 +192,7 @@ def _store(plan: encode.EncodePlan, chunk: Chunk, out: Path, writer) -> dict:
                 }
             )
         if chunk.index == 0:
-            _replace(writer, out / init_name(index), init_name(index))
+            replace_file(writer, out / init_name(index), init_name(index))
         rungs.append(
             {
                 "init_sha256": hashlib.sha256(init).hexdigest(),
@@ -202,7 +202,7 @@ def _store(plan: encode.EncodePlan, chunk: Chunk, out: Path, writer) -> dict:
             }
         )
     for thumbnail in sorted(out.glob("thumb-*.jpg")):
-        _replace(writer, thumbnail, THUMBNAILS_FOLDER + thumbnail.name)
+        replace_file(writer, thumbnail, THUMBNAILS_FOLDER + thumbnail.name)
     record = {
         "chunk": chunk.as_dict(),
         "rungs": rungs,
@@ -211,11 +211,11 @@ def _store(plan: encode.EncodePlan, chunk: Chunk, out: Path, writer) -> dict:
     }
     local = out / "record.json"
     local.write_text(json.dumps(record))
-    _replace(writer, local, record_name(chunk.index))
+    replace_file(writer, local, record_name(chunk.index))
     return record
 
 
-def _replace(writer: RevisionWriter, local: Path, name: str) -> None:
+def replace_file(writer: RevisionWriter, local: Path, name: str) -> None:
     """Store ``local`` as ``name``, over what a run that died may have left."""
     try:
         if writer.storage.exists(writer.path(name)):

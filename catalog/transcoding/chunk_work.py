@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import selectors
 from ..models import Video, VideoChunk
 from ..services import video_chunks
-from . import chunk_encode, encode, ffmpeg, scratch, track_work
+from . import audio_part, chunk_encode, encode, ffmpeg, scratch, track_work
 from .chunks import Chunk, chunk_from_dict, exact_rate
 from .errors import EncoderUnavailable, SourceRejected, StorageRefused, TransientFailure
 from .ladder import Rung
@@ -29,6 +29,8 @@ def chunk_spec(
 ) -> dict:
     """All a worker needs to encode ``chunk`` of ``plan`` without probing again."""
     return {
+        "kind": VideoChunk.Kind.VIDEO,
+        "index": chunk.index,
         "chunk": chunk.as_dict(),
         "total_frames": total_frames,
         "timeout": timeout,
@@ -52,10 +54,13 @@ def plan_from_spec(spec: dict, source: Path, output_dir: Path) -> encode.EncodeP
     )
 
 
-def run_chunk(*, video_id: int, job_token: str, index: int, worker: str) -> str:
-    """The chunk task: encode chunk ``index`` if it is still wanted and free."""
+def run_chunk(
+    *, video_id: int, job_token: str, index: int, worker: str, kind: str = "video"
+) -> str:
+    """The part's task: encode chunk (or audio track) ``index`` if it is still
+    wanted and free."""
     claimed = video_chunks.video_chunk_claim(
-        video_id=video_id, job_token=job_token, worker=worker, index=index
+        video_id=video_id, job_token=job_token, worker=worker, kind=kind, index=index
     )
     if claimed is None:
         return "skipped"
@@ -64,7 +69,7 @@ def run_chunk(*, video_id: int, job_token: str, index: int, worker: str) -> str:
     try:
         source = _kept_source(video, label)
         with scratch_dir(f"{video.uuid}-chunk") as work:
-            outcome = encode_claimed(claimed, video=video, source=source, work=work)
+            outcome = encode_part(claimed, video=video, source=source, work=work)
     except (SourceRejected, StorageRefused) as exc:
         video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
         return "failed"
@@ -85,6 +90,34 @@ def _kept_source(video: Video, label: str) -> Path:
         track_work.fetch(video.source, source, what="source")
         complete.touch()
     return source
+
+
+def encode_part(
+    claimed: VideoChunk,
+    *,
+    video: Video,
+    source: Path,
+    work: Path,
+    tick: Callable[[], None] = lambda: None,
+) -> str:
+    """Encode a part this worker holds, a chunk or an audio track; "done",
+    "failed" or "abandoned" (a transient failure gives it back and is raised)."""
+    if claimed.kind == VideoChunk.Kind.VIDEO:
+        return encode_claimed(claimed, video=video, source=source, work=work, tick=tick)
+    try:
+        audio_part.encode_track(
+            claimed, video=video, source=source, work=work, tick=tick
+        )
+    except (SourceRejected, EncoderUnavailable, StorageRefused) as exc:
+        video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
+        return "failed"
+    except TransientFailure as exc:
+        video_chunks.video_chunk_release(chunk=claimed, reason=exc.reason)
+        raise
+    except video_chunks.ChunkLost:
+        return "abandoned"
+    video_chunks.video_chunk_done(chunk=claimed, frames=0)
+    return "done"
 
 
 def encode_claimed(

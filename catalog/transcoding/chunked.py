@@ -1,23 +1,26 @@
 """The video of a long title encoded chunk by chunk (``chunks``), then stitched.
 
-The job's holder (the coordinator) plans the chunks as rows every transcode
-worker can see (``services.video_chunks``) and sends a task per chunk to the
-transcode queue; while the others encode, it encodes whichever chunk is free
-itself (so one worker alone still finishes) or keeps its lease and the audio
-runs going. A chunk whose worker goes quiet is free again; one that fails for
-good fails the job with its reason. Each time the run of finished chunks from
-the start grows, it is described as one stream (``stitch``) and, on a first
-transcode, published as the preview: viewers start after the first chunk.
-Once every chunk is done the stitched playlists and MPD are written as the
-unchunked encode's would be, and the job publishes as usual.
+The job's holder (the coordinator) plans the parts as rows every transcode
+worker can see (``services.video_chunks``): each chunk of the video, and each
+audio track for the whole length (``audio_part``), and sends a task per part
+to the transcode queue; while the others encode, it encodes whichever part is
+free itself (so one worker alone still finishes) or keeps its lease. A part
+whose worker goes quiet is free again; one that fails for good fails the job
+with its reason. Each time the run of finished chunks from the start grows, it
+is described as one stream (``stitch``) and, on a first transcode, published
+as the preview once the main track is done: viewers start after the first
+chunk. Once every part is done the stitched playlists and MPD are written as
+the unchunked encode's would be, and the job publishes as usual.
 """
 
 import time
+from dataclasses import dataclass, field
 
 from .. import selectors
 from ..models import VideoChunk
 from ..services import video_chunks
-from . import chunk_encode, chunk_work, packaging, stitch, stream
+from . import audio_part, chunk_encode, chunk_work, packaging, stitch, stream
+from .audio import AudioRendition
 from .chunks import Chunk, exact_rate
 from .encode import EncodePlan
 from .errors import SourceRejected, TransientFailure
@@ -33,11 +36,11 @@ def encode_chunks(
     chunks: list[Chunk],
     *,
     worker: str,
-    sound,
     timeout: float,
     progress: tuple[int, int],
-) -> list[packaging.MediaPlaylist]:
-    """Have every chunk encoded; the stitched, ended playlists of the rungs.
+) -> tuple[list[packaging.MediaPlaylist], list[AudioRendition]]:
+    """Have every chunk and audio track encoded; the stitched, ended playlists
+    of the rungs and the audio renditions.
 
     ``progress`` is the span of the progress bar the encode fills."""
     total = max(1, round(plan.duration * float(exact_rate(plan.frame_rate))))
@@ -49,69 +52,94 @@ def encode_chunks(
                 plan, chunk, total_frames=max(1, frames), timeout=timeout
             )
         )
+    for track in job.tracks:
+        specs.append(
+            audio_part.audio_spec(
+                track,
+                container_format=plan.container_format,
+                duration=plan.duration,
+                timeout=timeout,
+            )
+        )
     ids = {"video_id": job.video.pk, "job_token": job.job_token}
     video_chunks.video_chunks_plan(**ids, revision=job.revision, specs=specs)
-    video_chunks.video_chunks_queue(**ids, indexes=[c.index for c in chunks])
-
-    records: dict[int, dict] = {}
+    video_chunks.video_chunks_queue(
+        **ids, parts=[(spec["kind"], spec["index"]) for spec in specs]
+    )
+    done = Done(chunks=len(chunks))
 
     def tick() -> None:
-        sound.advance()
-        if records and not job.previewed:
-            _preview_run(job, records, len(chunks))
+        if done.video and not job.previewed:
+            _preview_run(job, done)
         if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
             counts = selectors.video_chunks_progress(**ids)
             share = counts["frames"] / max(1, counts["total_frames"])
             low, high = progress
             job.heartbeat(progress=low + int(min(1.0, share) * (high - low)))
 
-    while len(records) < len(chunks):
-        _collect(job, records)
-        if len(records) == len(chunks):
-            break
+    while not _collect(job, done, parts=len(specs)):
         claimed = video_chunks.video_chunk_claim(**ids, worker=worker)
         if claimed is None:
             tick()
             time.sleep(POLL_SECONDS)
             continue
         try:
-            chunk_work.encode_claimed(
+            chunk_work.encode_part(
                 claimed, video=job.video, source=plan.source, work=job.work, tick=tick
             )
         except TransientFailure:
-            continue  # the chunk is free again, for whoever asks first
-    joined = stitch.stitched([records[c.index] for c in chunks], final=True)
+            continue  # the part is free again, for whoever asks first
+    joined = stitch.stitched([done.video[c.index] for c in chunks], final=True)
     stitch.write_scratch_mpd(job, joined)
     stitch.fetch_thumbnails(job)
-    return joined.playlists
+    renditions = [r for t in job.tracks for r in done.audio[t.position]]
+    return joined.playlists, renditions
 
 
-def _collect(job: Job, records: dict[int, dict]) -> None:
-    """Read the records of newly finished chunks; fail on a failed one; preview."""
+@dataclass
+class Done:
+    """The records of the finished parts: chunks by index, tracks by position."""
+
+    chunks: int
+    video: dict[int, dict] = field(default_factory=dict)
+    audio: dict[int, list[AudioRendition]] = field(default_factory=dict)
+
+
+def _collect(job: Job, done: Done, *, parts: int) -> bool:
+    """Read the records of newly finished parts (failing on a failed one) and
+    preview; True once every part is done."""
     rows = selectors.video_chunks_states(video_id=job.video.pk, job_token=job.job_token)
-    for index, (state, reason) in sorted(rows.items()):
+    for (kind, index), (state, reason) in sorted(rows.items()):
         if state == VideoChunk.State.FAILED:
-            raise SourceRejected(reason or f"Chunk {index} could not be encoded.")
-        if state == VideoChunk.State.DONE and index not in records:
-            record = chunk_encode.stored_record(job.writer, index)
-            if record is None:
-                raise TransientFailure(
-                    f"Chunk {index} is done but its record is missing."
-                )
-            records[index] = record
-    _preview_run(job, records, len(rows))
+            raise SourceRejected(reason or f"Part {kind} {index} could not be encoded.")
+        if state != VideoChunk.State.DONE:
+            continue
+        if kind == VideoChunk.Kind.VIDEO and index not in done.video:
+            done.video[index] = _record(job, chunk_encode.record_name(index))
+        elif kind == VideoChunk.Kind.AUDIO and index not in done.audio:
+            record = _record(job, audio_part.record_name(index))
+            done.audio[index] = audio_part.restore(job, index, record)
+    _preview_run(job, done)
+    return len(done.video) + len(done.audio) == parts
 
 
-def _preview_run(job: Job, records: dict[int, dict], count: int) -> None:
+def _record(job: Job, name: str) -> dict:
+    record = chunk_encode.stored_record(job.writer, name)
+    if record is None:
+        raise TransientFailure(f"{name} is done but its record is missing.")
+    return record
+
+
+def _preview_run(job: Job, done: Done) -> None:
     """Preview the run of finished chunks from the first, unless it is all of them."""
     run = []
-    for index in range(count):
-        if index not in records:
+    for index in range(done.chunks):
+        if index not in done.video:
             break
-        run.append(records[index])
+        run.append(done.video[index])
     if run:
         job.video_codecs = run[0]["codecs"]
-        if len(run) < count:
+        if len(run) < done.chunks:
             preview(job, stitch.stitched(run, final=False).playlists)
 
 

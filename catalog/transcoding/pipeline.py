@@ -146,37 +146,20 @@ def _run(job: Job) -> None:
     job.heartbeat(progress=2, stage=Video.Stage.ENCODING)
     binary = ffmpeg.ensure_capable()
     timeout = 60 + job.probe.duration * settings.TRANSCODE_TIMEOUT_FACTOR
-    sound = track_work.audio_work(
-        job, binary, job.tracks, source=source, timeout=timeout
-    )
-
     chunks = plan_chunks(job.probe.duration, job.frame_rate)
-    try:
-        if chunks:
-            playlists = chunked.encode_chunks(
-                job,
-                plan,
-                chunks,
-                worker=worker_name(),
-                sound=sound,
-                timeout=timeout,
-                progress=(2, ENCODE_SHARE),
-            )
-        else:
-            _encode_whole(job, plan, binary=binary, sound=sound, timeout=timeout)
-
-        def tick() -> None:
-            stream.sync_audio(job)
-            if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
-                job.heartbeat()
-
-        sound.finish(tick=tick)
-    finally:
-        sound.stop()
     if chunks:
-        stream.sync_audio(job)
+        playlists, sounds = chunked.encode_chunks(
+            job,
+            plan,
+            chunks,
+            worker=worker_name(),
+            timeout=timeout,
+            progress=(2, ENCODE_SHARE),
+        )
     else:
-        playlists = stream.sync_segments(job, plan)
+        playlists, sounds = _encode_whole(
+            job, plan, binary=binary, source=source, timeout=timeout
+        )
     if any(not playlist.ended for playlist in playlists) or any(
         not playlist.ended for playlist in job.audio_playlists.values()
     ):
@@ -193,7 +176,7 @@ def _run(job: Job) -> None:
         job,
         bandwidths=[playlist.bandwidths() for playlist in playlists],
         video_mpd=(job.out / encode.MPD_NAME).read_text(),
-        adaptations=[track_work.adaptation(r) for r in sound.renditions],
+        adaptations=[track_work.adaptation(r) for r in sounds],
         text_tracks=text_tracks,
     )
     video_lease.video_revision_publish(
@@ -201,7 +184,7 @@ def _run(job: Job) -> None:
         job_token=job.job_token,
         revision=job.revision,
         renditions=renditions,
-        audio_tracks=[track_work.audio_track_row(job, r) for r in sound.renditions],
+        audio_tracks=[track_work.audio_track_row(job, r) for r in sounds],
         hls_master=job.writer.path(layout.MASTER_PLAYLIST),
         dash_manifest=job.writer.path(layout.MPD),
         poster=poster,
@@ -212,8 +195,14 @@ def _run(job: Job) -> None:
         video_chunks.video_chunks_forget(video_id=job.video.pk, job_token=job.job_token)
 
 
-def _encode_whole(job: Job, plan, *, binary: str, sound, timeout: float) -> None:
-    """The video in one ffmpeg run, its segments stored as they come."""
+def _encode_whole(
+    job: Job, plan, *, binary: str, source: Path, timeout: float
+) -> tuple[list, list]:
+    """The video in one ffmpeg run, its segments stored as they come, with
+    the audio tracks' runs beside it; (rung playlists, audio renditions)."""
+    sound = track_work.audio_work(
+        job, binary, job.tracks, source=source, timeout=timeout
+    )
 
     def on_progress(seconds_done: float) -> None:
         sound.advance()
@@ -222,7 +211,17 @@ def _encode_whole(job: Job, plan, *, binary: str, sound, timeout: float) -> None
             share = min(1.0, seconds_done / job.probe.duration)
             job.heartbeat(progress=2 + int(share * (ENCODE_SHARE - 2)))
 
-    encode.run(binary, plan, on_progress=on_progress, timeout=timeout)
+    def tick() -> None:
+        stream.sync_audio(job)
+        if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
+            job.heartbeat()
+
+    try:
+        encode.run(binary, plan, on_progress=on_progress, timeout=timeout)
+        sound.finish(tick=tick)
+    finally:
+        sound.stop()
+    return stream.sync_segments(job, plan), sound.renditions
 
 
 def _clock(seconds: float) -> str:

@@ -1,5 +1,7 @@
 """Editors upload sources and subtitles and re-transcode in the admin."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -7,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from catalog import services
-from catalog.models import AudioTrack, TextTrack, Video
+from catalog.models import AudioTrack, TextTrack, Video, VideoChunk
 from tests.catalog.factories import TitleFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +112,26 @@ def test_video_change_page_shows_status_progress_and_renditions(editor_client):
     page = response.content.decode()
     assert "Processing" in page
     assert 'value="42"' in page
+
+
+def test_video_list_counts_chunks_and_frames_across_workers(editor_client):
+    video = Video.objects.create(
+        status=Video.Status.PROCESSING, progress=40, job_token=uuid.uuid4()
+    )
+    for index, (state, frames) in enumerate(
+        [(VideoChunk.State.DONE, 100), (VideoChunk.State.RUNNING, 40), ("pending", 0)]
+    ):
+        VideoChunk.objects.create(
+            video=video,
+            job_token=video.job_token,
+            revision="r1",
+            index=index,
+            state=state,
+            frames=frames,
+            total_frames=100,
+        )
+    page = editor_client.get("/admin/catalog/video/").content.decode()
+    assert "1 of 3 chunks done, 140 of 300 frames encoded" in page
 
 
 def test_video_change_page_shows_the_published_audio_tracks_and_loudness(

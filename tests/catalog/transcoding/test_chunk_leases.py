@@ -30,7 +30,7 @@ def job(settings) -> tuple[Video, str]:
         video_id=video.pk,
         job_token=token,
         revision="r1",
-        specs=[{"chunk": {"index": i}, "total_frames": 100} for i in range(3)],
+        specs=[{"kind": "video", "index": i, "total_frames": 100} for i in range(3)],
     )
     return video, token
 
@@ -107,7 +107,7 @@ def test_reaper_requeues_a_stalled_chunk_not_the_job(
     with django_capture_on_commit_callbacks(execute=True):
         result = services.video_transcode_reap()
     assert result["chunks_requeued"] == 1 and result["requeued"] == 0
-    assert sent == [(video.pk, token, stalled.index)]
+    assert sent == [(video.pk, token, stalled.index, "video")]
     stalled.refresh_from_db()
     assert stalled.state == VideoChunk.State.PENDING
     video.refresh_from_db()

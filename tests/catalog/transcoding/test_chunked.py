@@ -18,6 +18,7 @@ from catalog import services
 from catalog.models import RevisionCleanup, Video
 from catalog.services import video_chunks
 from catalog.transcoding import (
+    audio_part,
     chunk_encode,
     chunk_work,
     encode,
@@ -25,6 +26,7 @@ from catalog.transcoding import (
     stitch,
 )
 from catalog.transcoding import chunks as chunk_plan
+from catalog.transcoding.audio_tracks import tracks_for
 from catalog.transcoding.chunks import plan_chunks
 from catalog.transcoding.errors import SourceRejected, TranscodeError
 from catalog.transcoding.ladder import Rung, ladder_for
@@ -340,8 +342,16 @@ def test_chunk_tasks_fetch_the_source_once_per_worker_and_store_every_chunk(
         job_token=token,
         revision="r1",
         specs=[
-            chunk_work.chunk_spec(plan, c, total_frames=100, timeout=60)
-            for c in planned
+            *(
+                chunk_work.chunk_spec(plan, c, total_frames=100, timeout=60)
+                for c in planned
+            ),
+            *(
+                audio_part.audio_spec(
+                    track, container_format="mov", duration=12.0, timeout=60
+                )
+                for track in tracks_for(probed.audio_streams)
+            ),
         ],
     )
     fetched = []
@@ -354,10 +364,21 @@ def test_chunk_tasks_fetch_the_source_once_per_worker_and_store_every_chunk(
     ids = {"video_id": video.pk, "job_token": token, "worker": "w:1"}
     outcomes = [chunk_work.run_chunk(**ids, index=c.index) for c in planned]
     assert outcomes == ["done", "done", "done"]
+    assert list(scratch_root.iterdir()), "the source is kept for the audio track"
+    assert chunk_work.run_chunk(**ids, kind="audio", index=0) == "done"
     assert chunk_work.run_chunk(**ids, index=1) == "skipped"  # a duplicate
     assert len(fetched) == 1
     assert list(scratch_root.iterdir()) == [], "the kept source goes with the last"
     writer = RevisionWriter(Video.objects.get(pk=video.pk).revision_prefix("r1"))
-    records = [chunk_encode.stored_record(writer, c.index) for c in planned]
+    records = [
+        chunk_encode.stored_record(writer, chunk_encode.record_name(c.index))
+        for c in planned
+    ]
     joined = stitch.stitched(records, final=True)
     assert [len(p.segments) for p in joined.playlists] == [6] * len(joined.playlists)
+    # The track's part: its stereo rendition stored, measured and levelled.
+    sound = chunk_encode.stored_record(writer, audio_part.record_name(0))
+    (stereo,) = sound["renditions"]
+    assert stereo["stem"] == "audio-0-2ch" and stereo["init"]
+    assert sum(s["duration"] for s in stereo["segments"]) == pytest.approx(12, abs=0.1)
+    assert stereo["loudness_out"]["integrated"] == pytest.approx(-24, abs=1.5)
