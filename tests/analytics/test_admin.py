@@ -78,11 +78,23 @@ def test_a_title_without_figures_shows_the_empty_state(editor_client):
     assert "analytics-chart" not in html.split("</style>")[-1]
 
 
-def test_a_bad_period_falls_back_to_the_default_with_a_message(editor_client, watched):
-    response = editor_client.get(title_url(watched), {"from": "not-a-day"})
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"from": "not-a-day"}, "must be a date as YYYY-MM-DD"),
+        ({"from": "0001-01-01", "to": "0001-01-05"}, "on or after 2000-01-01"),
+        ({"from": "2020-01-01", "to": "2026-01-01"}, "at most 366 days"),
+    ],
+)
+def test_a_bad_period_falls_back_to_the_default_with_a_message(
+    editor_client, watched, query, message
+):
+    for url in (title_url(watched), reverse("admin:analytics_overview")):
+        response = editor_client.get(url, query)
 
-    assert response.status_code == 200
-    assert "must be a date as YYYY-MM-DD" in response.content.decode()
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert "Showing the last 28 days instead." in response.content.decode()
 
 
 def test_a_charts_csv_has_the_tables_rows(editor_client, watched):
@@ -177,7 +189,8 @@ def test_a_series_page_links_each_episodes_own_page(editor_client):
     assert f"&amp;episode={episode.pk}" in response.content.decode()  # its CSVs
     other = EpisodeFactory()
     assert editor_client.get(url, {"episode": other.pk}).status_code == 404
-    assert editor_client.get(url, {"episode": "x"}).status_code == 404
+    for bad in ("x", "²", "9" * 30):
+        assert editor_client.get(url, {"episode": bad}).status_code == 404, bad
 
 
 def test_a_title_page_takes_the_same_queries_for_one_episode_or_many(

@@ -70,9 +70,10 @@ def test_one_episodes_figures_and_bad_episodes(editor):
         2,
     )
     assert editor.get(url, {"episode": EpisodeFactory().pk}).status_code == 404
-    response = editor.get(url, {"episode": "first"})
-    assert response.status_code == 400
-    assert "episode" in response.json()["error"]["fields"]
+    for bad in ("first", "²", "9" * 30):
+        response = editor.get(url, {"episode": bad})
+        assert response.status_code == 400, bad
+        assert "episode" in response.json()["error"]["fields"]
 
 
 def test_the_overview_answers_the_top_titles_and_the_trend(editor):
@@ -108,6 +109,7 @@ def test_the_overview_answers_the_top_titles_and_the_trend(editor):
         ({"to": "soon"}, "to", "`to` must be a date as YYYY-MM-DD."),
         ({"from": "2026-11-02", "to": "2026-11-01"}, "from", "on or before"),
         ({"from": "2020-01-01", "to": "2026-01-01"}, "from", "at most 366 days"),
+        ({"from": "0001-01-01", "to": "0001-01-05"}, "from", "on or after 2000-01-01"),
     ],
 )
 def test_bad_dates_are_a_400_saying_which_and_why(editor, query, field, message):
