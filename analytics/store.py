@@ -134,6 +134,14 @@ def day_read(day: datetime.date) -> dict[str, dict[str, int]]:
     return _disk_read(day)
 
 
+def day_units(day: datetime.date) -> list[str]:
+    """The units counting on the day, without reading their counters."""
+    if _on_redis():
+        return sorted(u.decode() for u in _redis().smembers(_redis_key(day)))
+    names = _disk_keys(_disk(), f"c/{day.isoformat()}/")
+    return sorted({name.split("/", 1)[0] for name in names})
+
+
 def store_clear() -> None:
     """Forget every counter (tests and benchmarks)."""
     if _on_redis():
@@ -175,7 +183,7 @@ def _redis_apply(tally: Tally, day: datetime.date) -> None:
 
 def _redis_read(day: datetime.date) -> dict[str, dict[str, int]]:
     client = _redis()
-    units = sorted(u.decode() for u in client.smembers(_redis_key(day)))
+    units = day_units(day)
     pipe = client.pipeline(transaction=False)
     for unit in units:
         pipe.hgetall(_redis_key(day, unit))
@@ -231,10 +239,15 @@ def _disk_keys(store, prefix: str) -> list[str]:
     """The live keys starting with ``prefix``, without the prefix, in order.
 
     A range query on diskcache's own table, whose (key, raw) index answers it
-    without reading any other key: iterating the cache reads every key, the
-    viewers' included, and ``iterkeys`` re-sorts the rest of them for every
-    hundred (a rollup of a million events took 27 s that way). A text key is
-    stored as it is, ``raw`` 1.
+    without reading any other key. diskcache 5.6.3 (pinned in
+    requirements.txt) has no public way to list keys from a prefix: iterating
+    the cache reads every key, the viewers' included, and ``iterkeys`` starts
+    from the first key and re-sorts the rest for every hundred (a rollup of a
+    million events took 27 s that way, 7 s with this query). So this reads
+    its private ``_sql`` (the connection's ``execute``) and relies on its
+    ``Cache`` table's ``key``, ``raw`` and ``expire_time``; the embedded
+    rollup tests fail if an upgrade changes either. A text key is stored as
+    it is, ``raw`` 1.
     """
     rows = store._sql(
         "SELECT key FROM Cache WHERE key >= ? AND key < ? AND raw = 1"

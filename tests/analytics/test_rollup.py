@@ -127,3 +127,23 @@ def test_a_deleted_title_is_skipped():
     title.delete()
 
     assert analytics_rollup(at=at) == 0
+
+
+@pytest.mark.django_db
+def test_a_days_units_are_listed_without_reading_their_counters():
+    from analytics.store import day_read, day_units, unit_name
+
+    first, second = TitleFactory(), TitleFactory()
+    at = datetime.datetime(2026, 11, 10, 23, 59, tzinfo=UTC)
+    plays(first, 2, at)
+    plays(second, 1, at)
+    plays(second, 1, at + datetime.timedelta(minutes=2))
+
+    units = day_units(at.date())
+
+    assert units == sorted([unit_name(first.pk, None), unit_name(second.pk, None)])
+    assert units == list(day_read(at.date()))
+    assert day_units(at.date() + datetime.timedelta(days=1)) == [
+        unit_name(second.pk, None)
+    ]
+    assert day_units(at.date() - datetime.timedelta(days=1)) == []
