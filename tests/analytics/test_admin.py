@@ -10,19 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from tests.analytics.rows import DAY, day_row, days
+from tests.analytics.rows import DAY, HOUR, PERIOD, day_row, days
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
-HOUR = 3_600_000
-PERIOD = {"from": DAY.isoformat(), "to": (DAY + days(6)).isoformat()}
 
 
 @pytest.fixture
-def editor_client(client):
-    user = User.objects.create_user(email="editor@example.com", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
+def editor_client(client, editor_user):
+    client.force_login(editor_user)
     return client
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
-from tests.analytics.rows import DAY, day_row, days
+from tests.analytics.rows import DAY, HOUR, PERIOD, day_row, days
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 from tests.test_openapi_conformance import (  # noqa: F401 (a fixture)
     CHECKS,
@@ -15,15 +15,11 @@ from tests.test_openapi_conformance import (  # noqa: F401 (a fixture)
 )
 
 pytestmark = pytest.mark.django_db
-HOUR = 3_600_000
-PERIOD = {"from": DAY.isoformat(), "to": (DAY + days(6)).isoformat()}
 
 
 @pytest.fixture
-def editor(api_client):
-    user = User.objects.create_user(email="editor@example.com", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    api_client.force_authenticate(user)
+def editor(api_client, editor_user):
+    api_client.force_authenticate(editor_user)
     return api_client
 
 

@@ -9,11 +9,10 @@ from analytics.reports import (
     period_parse,
     title_report,
 )
-from tests.analytics.rows import DAY, day_row, days
+from tests.analytics.rows import DAY, HOUR, day_row, days
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
-HOUR = 3_600_000
 WEEK = Period(start=DAY, end=DAY + days(6))
 
 
