@@ -164,7 +164,7 @@ class TitleDayAdmin(admin.ModelAdmin):
 
 
 def _int_or_404(value: str) -> int:
-    if not value.isdigit():
+    if not reports.is_id(value):
         raise Http404("No such episode.")
     return int(value)
 

@@ -34,11 +34,28 @@ class Chart:
         )
 
     def csv(self) -> str:
+        """The table as CSV, safe to open in a spreadsheet (see ``csv_cell``)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
-        writer.writerows(["" if v is None else v for v in row] for row in self.rows)
+        writer.writerows([csv_cell(v) for v in row] for row in self.rows)
         return out.getvalue()
+
+
+# A spreadsheet runs a cell starting with one of these as a formula
+# (``=HYPERLINK(...)`` in a title's name would be a link that leaks data).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A cell as written to CSV: None empty, and text a spreadsheet would read
+    as a formula quoted with a leading apostrophe (as OWASP advises); numbers,
+    negative ones included, stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _pct(value: float | None) -> float | None:

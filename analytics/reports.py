@@ -29,6 +29,9 @@ from .services import STARTUP_EDGES
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 366
+# No figures exist before the platform did; an earlier day (year 1) would also
+# leave no room for the previous period the overview compares against.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
 TOP_TITLES = 10
 VIEWERS_NOTE = (
     "Unique viewers over several days are estimated between the busiest day's "
@@ -86,7 +89,7 @@ def _date(value: str, name: str) -> datetime.date:
 
 def period_parse(*, start: str | None, end: str | None) -> Period:
     """The period from ``from``/``to`` query values; by default the last
-    DEFAULT_DAYS UTC days up to today."""
+    DEFAULT_DAYS UTC days up to today. PeriodError says what is wrong."""
     today = timezone.now().astimezone(datetime.UTC).date()
     last = _date(end, "to") if end else today
     first = (
@@ -96,9 +99,19 @@ def period_parse(*, start: str | None, end: str | None) -> Period:
     )
     if first > last:
         raise PeriodError("`from` must be on or before `to`.", field="from")
+    if first < EARLIEST_DAY:
+        raise PeriodError(
+            f"`from` must be on or after {EARLIEST_DAY.isoformat()}.", field="from"
+        )
     if (last - first).days + 1 > MAX_DAYS:
         raise PeriodError(f"A period is at most {MAX_DAYS} days.", field="from")
     return Period(start=first, end=last)
+
+
+def is_id(value: str) -> bool:
+    """Whether a query value is a row id: ASCII digits (``str.isdigit`` also
+    takes ``²``, which ``int`` refuses) that fit a bigint."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
 
 
 def _buckets() -> int:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from analytics import services as analytics
 from analytics.models import TitleDay
 from analytics.rollup import analytics_days_rollup
-from analytics.store import day_read, tally_batch, unit_ids
+from analytics.store import day_units, tally_batch, unit_ids
 from catalog.demo.titles import TITLES
 from catalog.models import Episode, Title
 
@@ -138,7 +138,7 @@ def _done(days: list[datetime.date], shows: list[_Show]) -> set[tuple[int, objec
         )
     )
     for day in days:
-        done |= {(unit_ids(unit)[0], day) for unit in day_read(day)}
+        done |= {(unit_ids(unit)[0], day) for unit in day_units(day)}
     return done
 
 

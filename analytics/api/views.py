@@ -87,7 +87,7 @@ class TitleAnalyticsApi(_AnalyticsApi):
         value = self.request.query_params.get("episode")
         if not value:
             return None
-        if not value.isdigit() or len(value) > 18:
+        if not reports.is_id(value):
             raise ValidationError({"episode": ["An episode id is a positive integer."]})
         return get_object_or_404(
             Episode.objects.select_related("season"),

@@ -1,4 +1,7 @@
 import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import User
 
 
 @pytest.fixture(autouse=True)
@@ -11,3 +14,11 @@ def _empty_counters(settings):
     store_clear()
     yield
     store_clear()
+
+
+@pytest.fixture
+def editor_user(db) -> User:
+    """A staff member of the Editors group, who may see the analytics."""
+    user = User.objects.create_user(email="editor@example.com", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

@@ -7,6 +7,7 @@ from django.utils import timezone
 from analytics.models import TitleDay
 
 DAY = datetime.date(2026, 11, 10)
+HOUR = 3_600_000  # in ms, as the rows count watch time
 
 
 def day_row(title, day=DAY, episode=None, counters=None, **columns) -> TitleDay:
@@ -23,3 +24,7 @@ def day_row(title, day=DAY, episode=None, counters=None, **columns) -> TitleDay:
 
 def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
+
+
+# The week from DAY, as the admin's and the API's ``from``/``to`` query.
+PERIOD = {"from": DAY.isoformat(), "to": (DAY + days(6)).isoformat()}

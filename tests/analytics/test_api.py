@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
-from tests.analytics.rows import DAY, day_row, days
+from tests.analytics.rows import DAY, HOUR, PERIOD, day_row, days
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 from tests.test_openapi_conformance import (  # noqa: F401 (a fixture)
     CHECKS,
@@ -15,15 +15,11 @@ from tests.test_openapi_conformance import (  # noqa: F401 (a fixture)
 )
 
 pytestmark = pytest.mark.django_db
-HOUR = 3_600_000
-PERIOD = {"from": DAY.isoformat(), "to": (DAY + days(6)).isoformat()}
 
 
 @pytest.fixture
-def editor(api_client):
-    user = User.objects.create_user(email="editor@example.com", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    api_client.force_authenticate(user)
+def editor(api_client, editor_user):
+    api_client.force_authenticate(editor_user)
     return api_client
 
 
@@ -70,9 +66,10 @@ def test_one_episodes_figures_and_bad_episodes(editor):
         2,
     )
     assert editor.get(url, {"episode": EpisodeFactory().pk}).status_code == 404
-    response = editor.get(url, {"episode": "first"})
-    assert response.status_code == 400
-    assert "episode" in response.json()["error"]["fields"]
+    for bad in ("first", "²", "9" * 30):
+        response = editor.get(url, {"episode": bad})
+        assert response.status_code == 400, bad
+        assert "episode" in response.json()["error"]["fields"]
 
 
 def test_the_overview_answers_the_top_titles_and_the_trend(editor):
@@ -108,6 +105,7 @@ def test_the_overview_answers_the_top_titles_and_the_trend(editor):
         ({"to": "soon"}, "to", "`to` must be a date as YYYY-MM-DD."),
         ({"from": "2026-11-02", "to": "2026-11-01"}, "from", "on or before"),
         ({"from": "2020-01-01", "to": "2026-01-01"}, "from", "at most 366 days"),
+        ({"from": "0001-01-01", "to": "0001-01-05"}, "from", "on or after 2000-01-01"),
     ],
 )
 def test_bad_dates_are_a_400_saying_which_and_why(editor, query, field, message):

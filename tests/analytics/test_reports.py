@@ -9,11 +9,10 @@ from analytics.reports import (
     period_parse,
     title_report,
 )
-from tests.analytics.rows import DAY, day_row, days
+from tests.analytics.rows import DAY, HOUR, day_row, days
 from tests.catalog.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
-HOUR = 3_600_000
 WEEK = Period(start=DAY, end=DAY + days(6))
 
 
@@ -154,6 +153,21 @@ def test_the_overview_ranks_by_watch_time_against_the_previous_period():
     first, last = report["trend"][0], report["trend"][-1]
     assert (first["plays"], first["previous_plays"]) == (3, 2)
     assert (last["plays"], last["previous_plays"]) == (1, 9)
+
+
+def test_an_overview_of_a_period_without_plays_is_zeros_not_an_error():
+    TitleFactory()
+    day_row(TitleFactory(), day=DAY - days(7), plays=2, watch_ms=HOUR)
+
+    report = overview_report(period=WEEK)
+
+    assert report["top_titles"] == []
+    assert report["qoe_worse"] == []
+    assert report["totals"] == {"plays": 0, "watch_hours": 0.0, "previous_plays": 2,
+                                "previous_watch_hours": 1.0, "change": -1.0}  # fmt: skip
+    assert [d["plays"] for d in report["trend"]] == [0] * 7
+    empty = overview_report(period=period_parse(start="2001-01-01", end="2001-01-07"))
+    assert empty["totals"]["change"] is None
 
 
 def test_titles_whose_qoe_got_worse_are_listed_with_enough_startups():

@@ -127,3 +127,52 @@ def test_a_deleted_title_is_skipped():
     title.delete()
 
     assert analytics_rollup(at=at) == 0
+
+
+@pytest.mark.django_db
+def test_a_days_units_are_listed_without_reading_their_counters():
+    from analytics.store import day_read, day_units, unit_name
+
+    first, second = TitleFactory(), TitleFactory()
+    at = datetime.datetime(2026, 11, 10, 23, 59, tzinfo=UTC)
+    plays(first, 2, at)
+    plays(second, 1, at)
+    plays(second, 1, at + datetime.timedelta(minutes=2))
+
+    units = day_units(at.date())
+
+    assert units == sorted([unit_name(first.pk, None), unit_name(second.pk, None)])
+    assert units == list(day_read(at.date()))
+    assert day_units(at.date() + datetime.timedelta(days=1)) == [
+        unit_name(second.pk, None)
+    ]
+    assert day_units(at.date() - datetime.timedelta(days=1)) == []
+
+
+@pytest.mark.django_db
+def test_a_batch_adds_to_existing_counters_and_new_ones_expire(settings):
+    from analytics import store
+
+    title = TitleFactory()
+    at = datetime.datetime(2026, 11, 10, 12, tzinfo=UTC)
+    plays(title, 2, at)
+    with store.tally_batch():
+        plays(title, 3, at, first_profile=2)
+        analytics.analytics_qoe_record(
+            title_id=title.pk,
+            episode_id=None,
+            plan="free",
+            device_type="browser",
+            pathway="cdn-a",
+            events=[{"kind": "startup", "seconds": 0.4}],
+            at=at,
+        )
+
+    counts = store.day_read(at.date())[store.unit_name(title.pk, None)]
+    assert (counts["plays"], counts["viewers"], counts["startups"]) == (5, 4, 1)
+    if not store._on_redis():  # the embedded store's own expiry
+        unit = store.unit_name(title.pk, None)
+        for field in ("plays", "startups"):
+            key = f"c/2026-11-10/{unit}/{field}"
+            _, expire_time = store._disk().get(key, expire_time=True)
+            assert expire_time is not None, field
