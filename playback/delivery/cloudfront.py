@@ -27,9 +27,12 @@ Each resource ends with ``*``, for the player's own query parameters:
 CloudFront matches them too (``seg-1-00001.m4s?CMCD=...&Policy=...``), and
 the player's requests carry CMCD (CTA-5004) for the CDN's logs. It opens no
 other file: what follows the file name is a query, which neither CloudFront's
-cache key nor its request to the bucket includes, or a longer path, which is
-no object of ours (CloudFront sends the bucket the path as asked, and the
-self-run edge's verifier refuses dot segments and ``%``).
+cache key nor its request to the bucket includes, or a longer path. A longer
+path cannot reach another object: the distribution's viewer-request function
+(``deploy/terraform/modules/vod/functions/path-guard.js``) refuses dot and
+empty segments, ``%`` and backslashes before the cache or the bucket sees
+them, as the self-run edge's verifier does below, so what is left is a
+plain name no object of ours has.
 
 Policies expire with the grant, a few minutes on
 (``PLAYBACK_GRANT_LIFETIME_SECONDS``, rounded down to a step so that sessions
