@@ -1,13 +1,21 @@
 """A playback far longer than its grants keeps playing on renewed grants.
 
-Grants last two seconds here and heartbeats come every second; the player
+Grants last five seconds here and heartbeats come every second; the player
 applies each heartbeat's grant to every request after it (its hls.js loader).
-Well past several lifetimes the viewer switches rungs, which loads a playlist
-and segments nobody fetched yet: they load with the newest grant, nothing is
-refused, no error is fatal and the session is the same one. The grant the
-session started with is dead by then, so renewal is what kept it playing.
-Media is served by Django with the HMAC signer, which checks each grant's
-expiry as a CDN edge would.
+Once the grant the session started with is dead the viewer switches rungs,
+which loads a playlist and segments nobody fetched yet: they load with the
+newest grant, nothing is refused, no error is fatal and the session is the
+same one, also after the switch's own grant has died. Renewal is what kept it
+playing. Media is served by Django with the HMAC signer, which checks each
+grant's expiry as a CDN edge would.
+
+The waits count renewals, not seconds: the k-th renewal comes at least k
+seconds after the session started, however slow the machine. A grant expires
+on a whole second (``signing.grant_expires``), so it lives between
+LIFETIME - 1 and LIFETIME seconds; the first one has to outlast the player's
+start (session, playlists, the first segments) until the first renewal, and
+each one the next heartbeat's answer. With two-second grants that margin was
+under a second, and a loaded machine lost the race; with five it is over three.
 """
 
 import time
@@ -24,7 +32,7 @@ source_clip = watch.source_clip
 movie = watch.movie
 viewer = watch.viewer
 browser = watch.browser
-LIFETIME = 2
+LIFETIME = 5
 
 
 def _status(url: str) -> int:
@@ -33,6 +41,14 @@ def _status(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def _wait_renewals(page, count: int) -> None:
+    """Until the player has taken ``count`` renewed grants: as many seconds and
+    more since its session started, as heartbeats come at most once a second."""
+    page.wait_for_function(
+        f"() => window.vodPlayer.grantRenewals >= {count}", timeout=watch.TIMEOUT_MS
+    )
 
 
 def test_playback_outlives_many_grant_lifetimes_on_renewed_grants(
@@ -62,11 +78,8 @@ def test_playback_outlives_many_grant_lifetimes_on_renewed_grants(
     first_url = page.evaluate("() => window.vodPlayer.hls.url")
     session_id = watch._player_state(page)["sessionId"]
 
-    # Several lifetimes on: the grant the session started with is dead...
-    page.wait_for_function(
-        f"() => window.vodPlayer.heartbeats >= {4 * LIFETIME}",
-        timeout=watch.TIMEOUT_MS,
-    )
+    # A lifetime and more on: the grant the session started with is dead...
+    _wait_renewals(page, LIFETIME + 1)
     assert _status(first_url) == 403
     # ...and a rung nobody loaded yet loads on the newest one.
     state = watch._player_state(page)
@@ -85,7 +98,10 @@ def test_playback_outlives_many_grant_lifetimes_on_renewed_grants(
         assert time.monotonic() < deadline, "the rung switch never completed"
         page.wait_for_timeout(200)
     assert not refused, refused
-    time.sleep(LIFETIME + 1)  # past the grant of the switch, still playing
+    # Past the grant of the switch, still playing.
+    _wait_renewals(
+        page, page.evaluate("() => window.vodPlayer.grantRenewals") + LIFETIME + 1
+    )
     watch._wait_playing_past(page, watch._player_state(page)["currentTime"] + 0.5)
 
     final = watch._player_state(page)
