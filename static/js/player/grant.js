@@ -34,15 +34,14 @@ export function nextGrant(current, grant, { fresh = false } = {}) {
   };
 }
 
-// A CDN signature's own query parameters (CloudFront's), replaced by each grant.
-export const SIGNATURE_PARAMETERS = ["Policy", "Signature", "Key-Pair-Id", "Expires"];
-
 /**
  * ``url`` (relative to ``base``) under ``grant``: a path segment holding one
  * of the session's earlier tokens gets the newest, and a URL a CDN policy
- * covers gets that policy's newest signature in its query (see the API's
- * SessionGrant). Other parameters (CMCD's) stay, ahead of the signature, as
- * CloudFront wants them.
+ * covers gets that policy's newest signature as its whole query (see the API's
+ * SessionGrant). CMCD's query parameter goes there: CloudFront checks a policy
+ * against the query too, and a policy with room for one would also match longer
+ * paths, so on CloudFront URLs the player sends no CMCD (see cmcd.js). On
+ * token-signed URLs (Django's own media, self-run edges) the query stays.
  */
 export function signUrl(grant, url, base) {
   if (!grant.token || !url) return url;
@@ -58,13 +57,7 @@ export function signUrl(grant, url, base) {
     .join("/");
   const bare = `${parsed.origin}${parsed.pathname}`;
   const covering = grant.queries.find((entry) => entry.pattern.test(bare));
-  if (covering) {
-    const kept = parsed.search
-      .slice(1)
-      .split("&")
-      .filter((pair) => pair && !SIGNATURE_PARAMETERS.includes(pair.split("=")[0]));
-    parsed.search = `?${[...kept, covering.query].join("&")}`;
-  }
+  if (covering) parsed.search = `?${covering.query}`;
   return parsed.href;
 }
 

@@ -106,15 +106,6 @@ resource "aws_cloudfront_response_headers_policy" "media" {
   }
 }
 
-# Signed media's paths must name one object plainly (functions/path-guard.js).
-resource "aws_cloudfront_function" "path_guard" {
-  name    = "${var.name}-media-path-guard"
-  runtime = "cloudfront-js-2.0"
-  comment = "Refuses dot segments, empty segments, percent escapes and backslashes in signed media paths"
-  publish = true
-  code    = file("${path.module}/functions/path-guard.js")
-}
-
 resource "aws_cloudfront_distribution" "media" {
   # checkov:skip=CKV_AWS_310:One regional S3 origin; a failover origin would need a replicated media bucket, which costs more than the outage it covers.
   # checkov:skip=CKV_AWS_374:Rights are enforced per title by the app's entitlement checks, not by country at the edge.
@@ -146,11 +137,6 @@ resource "aws_cloudfront_distribution" "media" {
     cache_policy_id            = aws_cloudfront_cache_policy.segments.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
     trusted_key_groups         = [aws_cloudfront_key_group.signing.id]
-
-    function_association {
-      event_type   = "viewer-request"
-      function_arn = aws_cloudfront_function.path_guard.arn
-    }
   }
 
   ordered_cache_behavior {
