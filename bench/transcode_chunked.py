@@ -5,8 +5,9 @@
 The source is the synthetic 1080p30 H.264 + AAC of ``bench/transcode.py``, at
 --duration seconds. Both runs go through real Celery workers (``celery -A vod
 worker --pool solo`` on the transcode queue, the embedded defaults: SQLite,
-filesystem broker, local storage) with TRANSCODE_FFMPEG_THREADS=1, so each
-worker is one core's worth of encoding:
+filesystem broker, local storage) with TRANSCODE_FFMPEG_THREADS=1 and each
+worker (its ffmpeg and audio runs included) pinned to a core of its own, so
+each worker is one core's worth of encoding:
 
   unchunked: one worker, TRANSCODE_CHUNK_SECONDS=0: the title is one ffmpeg run.
   chunked:   two workers, TRANSCODE_CHUNK_SECONDS=--chunk-seconds: the job's
@@ -38,13 +39,17 @@ from transcode import LADDER, ROOT, cpu_seconds, make_source, run
 WORKER_BOOT_SECONDS = 8
 
 
-def start_worker(env: dict) -> subprocess.Popen:
+def start_worker(env: dict, core: int) -> subprocess.Popen:
+    """A worker and its ffmpeg children on one core, as a fleet packed one
+    core per task would run them (``TRANSCODE_FFMPEG_THREADS=1`` alone leaves
+    ffmpeg's per-encoder threads free to spread over every core)."""
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "vod", "worker", "--queues",
          "transcode", "--pool", "solo", "--without-gossip", "--without-mingle",
          "--loglevel", "WARNING"],
         cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {core}),
     )  # fmt: skip
 
 
@@ -68,7 +73,8 @@ def one_run(env: dict, source: Path, *, workers: int, limit: float) -> dict:
     from catalog.models import Video
 
     cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
-    started = [start_worker(env) for _ in range(workers)]
+    cores = sorted(os.sched_getaffinity(0))
+    started = [start_worker(env, cores[k % len(cores)]) for k in range(workers)]
     try:
         time.sleep(WORKER_BOOT_SECONDS)
         begin = time.monotonic()

@@ -93,6 +93,7 @@ def build_command(
         *("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y"),
         *("-progress", "pipe:1"),
         *(["-ss", f"{float(seek):.6f}"] if seek else []),
+        *encode.input_thread_args(),
         *input_args,
         *("-filter_complex", ";".join(graph)),
     ]

@@ -98,6 +98,7 @@ def build_command(ffmpeg: str, plan: EncodePlan) -> list[str]:
         "-y",
         "-progress",
         "pipe:1",
+        *input_thread_args(),
         *ffmpeg_runner.ffmpeg_input_args(plan.container_format, plan.source),
         "-filter_complex",
         ";".join(graph),
@@ -139,6 +140,16 @@ def thread_args() -> list[str]:
     """``TRANSCODE_FFMPEG_THREADS`` for a video encode; none leaves ffmpeg's default."""
     threads = settings.TRANSCODE_FFMPEG_THREADS
     return ["-threads", str(threads)] if threads > 0 else []
+
+
+def input_thread_args() -> list[str]:
+    """The same setting for the decoder and the filter graph (options that go
+    before ``-i``): with the encoders' alone, a 1080p decode and the scalers
+    still took a core of their own beside a "one thread" encode."""
+    threads = settings.TRANSCODE_FFMPEG_THREADS
+    if threads <= 0:
+        return []
+    return ["-filter_complex_threads", str(threads), "-threads", str(threads)]
 
 
 def video_codec_args(plan: EncodePlan) -> list[str]:

@@ -253,7 +253,11 @@ def test_threads_setting_reaches_every_video_encode(chunked_settings, tmp_path):
         encode.build_command("ffmpeg", plan),
         chunk_encode.build_command("ffmpeg", plan, chunk, tmp_path),
     ):
-        assert command[command.index("-threads") + 1] == "1"
+        # The decoder and the filter graph (before -i), and the encoders (after).
+        before, after = command[: command.index("-i")], command[command.index("-i") :]
+        assert before[before.index("-threads") + 1] == "1"
+        assert before[before.index("-filter_complex_threads") + 1] == "1"
+        assert after[after.index("-threads") + 1] == "1"
     chunked_settings.TRANSCODE_FFMPEG_THREADS = 0
     assert "-threads" not in encode.build_command("ffmpeg", plan)
 
