@@ -246,10 +246,13 @@ def environment(cluster: Cluster, at: Addresses, private_key: Path) -> dict:
         TRANSCODE_X264_PRESET="ultrafast",
         TRANSCODE_SEGMENT_SECONDS="2",
         # Chunks shared by the two transcode workers, one core each; a killed
-        # worker's chunk is taken over once it has been quiet for 6 s.
+        # worker's chunk (or job) is taken over once it has been quiet for
+        # 20 s. With 6 s, a loaded CI machine's pauses between the job
+        # holder's heartbeats (storing a chunk's fragments, a preview) were
+        # long enough for the reaper to take a live job away three times.
         TRANSCODE_CHUNK_SECONDS="10",
         TRANSCODE_FFMPEG_THREADS="1",
-        TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS="6",
+        TRANSCODE_HEARTBEAT_TIMEOUT_SECONDS="20",
         GUNICORN_DRAIN_SECONDS="2",
     )
     return env
