@@ -104,10 +104,23 @@ def encode_part(
     "failed" or "abandoned" (a transient failure gives it back and is raised)."""
     if claimed.kind == VideoChunk.Kind.VIDEO:
         return encode_claimed(claimed, video=video, source=source, work=work, tick=tick)
-    try:
-        audio_part.encode_track(
+    return _settled(
+        claimed,
+        lambda: audio_part.encode_track(
             claimed, video=video, source=source, work=work, tick=tick
-        )
+        ),
+        frames=0,
+    )
+
+
+def _settled(
+    claimed: VideoChunk, encode_it: Callable[[], object], *, frames: int
+) -> str:
+    """Run a held part's encode and record how it ended: "done", "failed"
+    (bad input, for good) or "abandoned" (taken away); a transient failure
+    gives the part back and is raised."""
+    try:
+        encode_it()
     except (SourceRejected, EncoderUnavailable, StorageRefused) as exc:
         video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
         return "failed"
@@ -116,7 +129,7 @@ def encode_part(
         raise
     except video_chunks.ChunkLost:
         return "abandoned"
-    video_chunks.video_chunk_done(chunk=claimed, frames=0)
+    video_chunks.video_chunk_done(chunk=claimed, frames=frames)
     return "done"
 
 
@@ -145,8 +158,9 @@ def encode_claimed(
             frames = min(claimed.total_frames, int(seconds_done * rate))
             video_chunks.video_chunk_heartbeat(chunk=claimed, frames=frames)
 
-    try:
-        chunk_encode.encode_chunk(
+    return _settled(
+        claimed,
+        lambda: chunk_encode.encode_chunk(
             ffmpeg.ensure_capable(),
             plan,
             chunk,
@@ -154,14 +168,6 @@ def encode_claimed(
             writer=RevisionWriter(video.revision_prefix(claimed.revision)),
             on_progress=on_progress,
             timeout=spec["timeout"],
-        )
-    except (SourceRejected, EncoderUnavailable, StorageRefused) as exc:
-        video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
-        return "failed"
-    except TransientFailure as exc:
-        video_chunks.video_chunk_release(chunk=claimed, reason=exc.reason)
-        raise
-    except video_chunks.ChunkLost:
-        return "abandoned"
-    video_chunks.video_chunk_done(chunk=claimed, frames=claimed.total_frames)
-    return "done"
+        ),
+        frames=claimed.total_frames,
+    )
