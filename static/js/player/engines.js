@@ -7,7 +7,7 @@ import { buildAudioMenu, markAudio } from "./audio-menu.js";
 import { buildCaptions } from "./captions-menu.js";
 import { cmcdConfig } from "./cmcd.js";
 import { setState, showMessage } from "./dom.js";
-import { grantLoader, signUrl } from "./grant.js";
+import { grantLoader, signRequest } from "./grant.js";
 import { buildQualityMenu, updateQualityLabel } from "./quality-menu.js";
 import { hlsStartPosition } from "./timing.js";
 
@@ -42,9 +42,10 @@ function attachHlsJs(p, Hls, session, startAt, onFatal) {
     // The plan already capped the ladder server-side; let the viewer pick any rung.
     capLevelToPlayerSize: false,
     enableWorker: true,
-    // CMCD on every playlist and segment request, for the CDN's logs.
+    // CMCD on every playlist and segment request, for the CDN's logs: in the
+    // query, or in headers where a CloudFront policy signs it (grant.js).
     cmcd: cmcdConfig(session.id, p.config),
-    loader: grantLoader(Hls, (url) => signUrl(p.state.grant, url, window.location.href)),
+    loader: grantLoader(Hls, (url) => signRequest(p.state.grant, url, window.location.href)),
   });
   p.state.hls = hls;
   exposed.hls = hls;
