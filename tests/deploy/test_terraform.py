@@ -177,3 +177,114 @@ def test_every_worker_queue_scales_on_its_depth():
     ]
     assert set(ecs_locals["worker_scaling"]) == {"transcode", "default"}
     assert ecs_locals["worker_scaling"]["transcode"]["min"] == 0
+
+
+CMCD_HEADERS = {"CMCD-Request", "CMCD-Object", "CMCD-Status", "CMCD-Session"}
+
+
+def _texts(values) -> list[str]:
+    return [_text(value) for value in values]
+
+
+def _signed_behaviours(distribution) -> list[dict]:
+    """The cache behaviours of signed media (the players' requests)."""
+    return list(distribution["default_cache_behavior"]) + [
+        behaviour
+        for behaviour in distribution["ordered_cache_behavior"]
+        if "trusted_key_groups" in behaviour
+    ]
+
+
+def test_cdn_answers_cmcd_preflights_from_its_cache_with_its_own_cors_headers():
+    """The player sends CMCD in headers on CloudFront URLs: the edge allows them
+    in CORS, caches preflights, and S3 answers the ones it forwards with 200."""
+    (policy,) = _resources(MODULE, "aws_cloudfront_response_headers_policy").values()
+    (cors,) = policy["cors_config"]
+    (allowed,) = cors["access_control_allow_headers"]
+    assert set(_texts(allowed["items"])) >= CMCD_HEADERS
+    assert cors["origin_override"] is True
+    assert cors["access_control_max_age_sec"] >= 7200
+    (methods,) = cors["access_control_allow_methods"]
+    assert "OPTIONS" in _texts(methods["items"])
+
+    (distribution,) = _resources(MODULE, "aws_cloudfront_distribution").values()
+    behaviours = _signed_behaviours(distribution)
+    assert len(behaviours) == 3
+    for behaviour in behaviours:
+        assert "OPTIONS" in _texts(behaviour["allowed_methods"])
+        assert "OPTIONS" in _texts(behaviour["cached_methods"])
+        assert "origin_request_policy.cors_preflight" in str(
+            behaviour["origin_request_policy_id"]
+        )
+    # The preflight headers reach S3 without entering the cache key.
+    forwarded = _resources(MODULE, "aws_cloudfront_origin_request_policy")
+    (headers_config,) = forwarded["cors_preflight"]["headers_config"]
+    (headers,) = headers_config["headers"]
+    assert set(_texts(headers["items"])) == {
+        "Origin",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+    }
+    for cache_policy in _resources(MODULE, "aws_cloudfront_cache_policy").values():
+        (parameters,) = cache_policy["parameters_in_cache_key_and_forwarded_to_origin"]
+        (key_headers,) = parameters["headers_config"]
+        assert _text(key_headers["header_behavior"]) == "none"
+    # A refused preflight is not cached for everyone.
+    errors = {e["error_code"]: e for e in distribution["custom_error_response"]}
+    assert errors[403]["error_caching_min_ttl"] == 0
+    assert errors[400]["error_caching_min_ttl"] == 0
+
+    # S3 answers the forwarded preflight for the site's origin and the headers.
+    (rule,) = _resources(MODULE, "aws_s3_bucket_cors_configuration")["media"][
+        "cors_rule"
+    ]
+    assert {h.lower() for h in CMCD_HEADERS} <= set(_texts(rule["allowed_headers"]))
+    assert set(_texts(rule["allowed_methods"])) == {"GET", "HEAD"}
+    assert _texts(rule["allowed_origins"]) == ["https://${var.domain_name}"]
+
+
+def test_cdn_realtime_logs_carry_the_cmcd_session_and_content_ids_when_on():
+    variables = _blocks(MODULE, "variable")
+    assert variables["cloudfront_realtime_logs"]["default"] is False
+    (config,) = _resources(MODULE, "aws_cloudfront_realtime_log_config").values()
+    assert "local.cdn_realtime_logs" in str(config["count"])
+    assert "cloudfront_realtime_log_sampling_rate" in str(config["sampling_rate"])
+    (endpoint,) = config["endpoint"]
+    assert _text(endpoint["stream_type"]) == "Kinesis"
+    (kinesis,) = endpoint["kinesis_stream_config"]
+    assert "aws_kinesis_stream.cdn_realtime_logs" in str(kinesis["stream_arn"])
+    assert "aws_iam_role.cdn_realtime_logs" in str(kinesis["role_arn"])
+
+    (logs_locals,) = [
+        block
+        for block in _load(MODULE / "cdn_logs.tf")["locals"]
+        if "cdn_realtime_log_fields" in block
+    ]
+    fields = _texts(logs_locals["cdn_realtime_log_fields"])
+    assert "local.cdn_realtime_log_fields" in str(config["fields"])
+    assert len(fields) == len(set(fields))
+    # CloudFront's names for the CMCD keys: sid, cid and the rest of version 1.
+    assert {
+        "cmcd-session-id",
+        "cmcd-content-id",
+        "cmcd-object-type",
+        "cmcd-encoded-bitrate",
+        "cmcd-buffer-length",
+        "cmcd-buffer-starvation",
+        "cmcd-startup",
+        "cmcd-measured-throughput",
+    } <= set(fields)
+    assert len([f for f in fields if f.startswith("cmcd-")]) == 18
+    assert {"timestamp", "cs-uri-stem", "sc-status", "x-edge-result-type"} <= set(
+        fields
+    )
+    assert "c-ip" not in fields
+
+    (distribution,) = _resources(MODULE, "aws_cloudfront_distribution").values()
+    for behaviour in _signed_behaviours(distribution):
+        assert "local.media_realtime_log_config_arn" in str(
+            behaviour["realtime_log_config_arn"]
+        )
+    (stream,) = _resources(MODULE, "aws_kinesis_stream").values()
+    assert _text(stream["encryption_type"]) == "KMS"
+    assert "cmcd_log_stream_arn" in _blocks(MODULE, "output")

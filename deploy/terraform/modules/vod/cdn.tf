@@ -70,17 +70,27 @@ resource "aws_cloudfront_cache_policy" "manifests" {
   }
 }
 
-# Players on the site's origin fetch media cross-origin.
+# Players on the site's origin fetch media cross-origin. On CloudFront URLs
+# the player sends CMCD in the four CMCD request headers (the signed query has
+# no room for it: static/js/player/cmcd.js), which are not CORS-safelisted, so
+# every such segment request is preceded by a preflight (OPTIONS, same signed
+# URL, so it passes the signature check too). The edge writes the CORS headers
+# of every answer from this policy (origin_override), preflights included:
+# which headers and methods are allowed, and for how long a browser may reuse
+# a preflight of the same URL (Access-Control-Max-Age; Chromium caps it at
+# two hours, Firefox at a day). The preflight's status comes from the origin
+# or the cache: see the media bucket's CORS rule (storage.tf) and
+# cors_preflight below.
 resource "aws_cloudfront_response_headers_policy" "media" {
   name    = "${var.name}-media"
-  comment = "CORS for the players on ${var.domain_name}; security headers."
+  comment = "CORS for the players on ${var.domain_name}, CMCD headers included; security headers."
 
   cors_config {
     access_control_allow_credentials = false
     access_control_max_age_sec       = 86400
     origin_override                  = true
     access_control_allow_headers {
-      items = ["Range", "Origin"]
+      items = ["Range", "Origin", "CMCD-Request", "CMCD-Object", "CMCD-Status", "CMCD-Session"]
     }
     access_control_allow_methods {
       items = ["GET", "HEAD", "OPTIONS"]
@@ -106,6 +116,33 @@ resource "aws_cloudfront_response_headers_policy" "media" {
   }
 }
 
+# What S3 needs to answer a preflight with 200: an OPTIONS request for an
+# object without Origin and Access-Control-Request-Method gets 400 from S3,
+# and one its CORS rule does not match gets 403; a browser takes neither. The
+# origin request policy forwards the three preflight headers to S3 without
+# putting them in the cache key, so the media's cache stays one copy per path
+# for browsers and apps alike. A preflight's answer is cached like the file's
+# (cached_methods has OPTIONS): S3 sees about one per file and edge, and its
+# status does not depend on who asked, since the CORS headers the viewer gets
+# are the edge's (the response headers policy above), not the cached ones.
+resource "aws_cloudfront_origin_request_policy" "cors_preflight" {
+  name    = "${var.name}-cors-preflight"
+  comment = "Forwards a preflight's CORS headers to the media bucket; no cookies, no query."
+
+  cookies_config {
+    cookie_behavior = "none"
+  }
+  headers_config {
+    header_behavior = "whitelist"
+    headers {
+      items = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
+    }
+  }
+  query_strings_config {
+    query_string_behavior = "none"
+  }
+}
+
 resource "aws_cloudfront_distribution" "media" {
   # checkov:skip=CKV_AWS_310:One regional S3 origin; a failover origin would need a replicated media bucket, which costs more than the outage it covers.
   # checkov:skip=CKV_AWS_374:Rights are enforced per title by the app's entitlement checks, not by country at the edge.
@@ -127,16 +164,19 @@ resource "aws_cloudfront_distribution" "media" {
     origin_access_control_id = aws_cloudfront_origin_access_control.media.id
   }
 
-  # Segments and other immutable files: signed.
+  # Segments and other immutable files: signed. Preflights (OPTIONS) are
+  # cached too, and real-time logs, when on, carry the CMCD fields.
   default_cache_behavior {
     target_origin_id           = "media"
     viewer_protocol_policy     = "https-only"
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-    cached_methods             = ["GET", "HEAD"]
+    cached_methods             = ["GET", "HEAD", "OPTIONS"]
     compress                   = false
     cache_policy_id            = aws_cloudfront_cache_policy.segments.id
+    origin_request_policy_id   = aws_cloudfront_origin_request_policy.cors_preflight.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
     trusted_key_groups         = [aws_cloudfront_key_group.signing.id]
+    realtime_log_config_arn    = local.media_realtime_log_config_arn
   }
 
   ordered_cache_behavior {
@@ -144,11 +184,13 @@ resource "aws_cloudfront_distribution" "media" {
     target_origin_id           = "media"
     viewer_protocol_policy     = "https-only"
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-    cached_methods             = ["GET", "HEAD"]
+    cached_methods             = ["GET", "HEAD", "OPTIONS"]
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.manifests.id
+    origin_request_policy_id   = aws_cloudfront_origin_request_policy.cors_preflight.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
     trusted_key_groups         = [aws_cloudfront_key_group.signing.id]
+    realtime_log_config_arn    = local.media_realtime_log_config_arn
   }
 
   ordered_cache_behavior {
@@ -156,11 +198,13 @@ resource "aws_cloudfront_distribution" "media" {
     target_origin_id           = "media"
     viewer_protocol_policy     = "https-only"
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-    cached_methods             = ["GET", "HEAD"]
+    cached_methods             = ["GET", "HEAD", "OPTIONS"]
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.manifests.id
+    origin_request_policy_id   = aws_cloudfront_origin_request_policy.cors_preflight.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
     trusted_key_groups         = [aws_cloudfront_key_group.signing.id]
+    realtime_log_config_arn    = local.media_realtime_log_config_arn
   }
 
   # Posters and other artwork are public pages' images: no signature.
@@ -173,6 +217,21 @@ resource "aws_cloudfront_distribution" "media" {
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.segments.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
+  }
+
+  # A 403 or 400 from S3 is not cached: a preflight S3 refused (a foreign
+  # Origin, no Origin at all) would otherwise be the answer every viewer's
+  # preflight of that file got until it expired. Missing files (403 from a
+  # bucket CloudFront may not list) then reach S3 each time; their URLs are
+  # signed, so only a session's own mistakes do.
+  custom_error_response {
+    error_code            = 400
+    error_caching_min_ttl = 0
+  }
+
+  custom_error_response {
+    error_code            = 403
+    error_caching_min_ttl = 0
   }
 
   logging_config {

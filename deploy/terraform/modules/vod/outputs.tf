@@ -21,6 +21,16 @@ output "cdn_domain_name" {
   value       = aws_cloudfront_distribution.media.domain_name
 }
 
+output "cmcd_log_stream_arn" {
+  description = "The Kinesis data stream CloudFront's real-time logs (with the CMCD fields) go to; null while cloudfront_realtime_logs is off. Read it with a consumer or Amazon Data Firehose."
+  value       = one(aws_kinesis_stream.cdn_realtime_logs[*].arn)
+}
+
+output "cmcd_log_fields" {
+  description = "The fields of a real-time log record, in their order (records are tab-separated); empty while cloudfront_realtime_logs is off."
+  value       = var.cloudfront_realtime_logs ? local.cdn_realtime_log_fields : []
+}
+
 output "playback_media_url" {
   description = "PLAYBACK_MEDIA_URL: where signed media URLs point."
   value       = "https://${var.media_domain_name}/"

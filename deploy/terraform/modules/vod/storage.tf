@@ -173,6 +173,24 @@ resource "aws_s3_bucket_cors_configuration" "sources" {
   }
 }
 
+# The media bucket answers the CORS preflights CloudFront forwards (players
+# sending CMCD headers to CloudFront URLs: see cdn.tf). S3 answers a preflight
+# itself, from this rule, before any bucket policy: 200 when the Origin, the
+# method and every requested header match, 403 otherwise. The CORS headers
+# viewers get are CloudFront's (its response headers policy overrides these),
+# so this rule only decides the status, and it names the same origin and
+# headers as that policy. Objects stay readable by CloudFront alone.
+resource "aws_s3_bucket_cors_configuration" "media" {
+  bucket = aws_s3_bucket.media.id
+  cors_rule {
+    allowed_methods = ["GET", "HEAD"]
+    allowed_origins = ["https://${var.domain_name}"]
+    allowed_headers = ["range", "cmcd-request", "cmcd-object", "cmcd-status", "cmcd-session"]
+    expose_headers  = ["Content-Length", "Content-Range"]
+    max_age_seconds = 86400
+  }
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "media" {
   bucket     = aws_s3_bucket.media.id
   depends_on = [aws_s3_bucket_versioning.media]

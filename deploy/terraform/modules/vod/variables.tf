@@ -82,6 +82,26 @@ variable "cloudfront_price_class" {
   default     = "PriceClass_100"
 }
 
+variable "cloudfront_realtime_logs" {
+  description = "Send CloudFront real-time logs of the media behaviours, with the CMCD fields (cmcd-session-id, cmcd-content-id...), to a Kinesis data stream (output cmcd_log_stream_arn), to join CloudFront requests to playback sessions. Off by default: CloudFront charges per log line and the on-demand stream per hour and gigabyte."
+  type        = bool
+  default     = false
+}
+
+variable "cloudfront_realtime_log_sampling_rate" {
+  description = "Percentage of media requests (1-100) the real-time logs record when cloudfront_realtime_logs is on; a lower rate bounds the logs' cost at scale, sampling each session's requests."
+  type        = number
+  default     = 100
+  validation {
+    condition = (
+      var.cloudfront_realtime_log_sampling_rate >= 1 &&
+      var.cloudfront_realtime_log_sampling_rate <= 100 &&
+      floor(var.cloudfront_realtime_log_sampling_rate) == var.cloudfront_realtime_log_sampling_rate
+    )
+    error_message = "cloudfront_realtime_log_sampling_rate must be a whole number from 1 to 100."
+  }
+}
+
 variable "playback_grant_lifetime_seconds" {
   description = "How long one grant of signed media URLs stays good; heartbeats renew it (PLAYBACK_GRANT_LIFETIME_SECONDS)."
   type        = number
