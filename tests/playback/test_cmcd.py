@@ -1,7 +1,13 @@
 """CMCD (CTA-5004) on media requests: on token-signed media the player's
 ``CMCD=`` query parameter changes nothing about what is served; a CloudFront
-policy leaves no room for it, so the player sends none there."""
+policy leaves no room for it, so there the player sends it in the CMCD request
+headers instead (static/js/player/grant.js, tests/js/grant.test.js), which no
+signature covers."""
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -16,6 +22,8 @@ from .factories import ProfileFactory, UserFactory
 from .test_cloudfront import CDN, KEY_PAIR_ID, PREFIX, _pem, grant, verify
 from .test_delivery import body, start, uris
 
+GRANT_JS = Path(__file__).resolve().parents[2] / "static/js/player/grant.js"
+NODE = shutil.which("node")
 SESSION_ID = "6e2fb550-c457-11e9-bb97-0800200c9a66"
 CMCD = "CMCD=" + quote(
     f'bl=21300,br=3200,cid="12.0",d=4004,ot=v,sf=h,sid="{SESSION_ID}",su',
@@ -78,11 +86,63 @@ def test_every_file_of_a_session_is_served_with_a_cmcd_query(videos, movie, view
 
 
 def test_a_cloudfront_policy_has_no_room_for_a_query(signer, key_pair):
-    """The player sends no CMCD on CloudFront URLs (grant.js): a policy covers
-    the whole query, and one with room for CMCD (a trailing ``*``) would also
-    match ``seg-1-00001.m4s/../seg-2-00001.m4s``."""
+    """The player sends CMCD in headers on CloudFront URLs (grant.js): a policy
+    covers the whole query, and one with room for CMCD (a trailing ``*``) would
+    also match ``seg-1-00001.m4s/../seg-2-00001.m4s``. The URL it sends is the
+    signed one, exactly."""
     url = signer.url(signer.sign(grant()), PREFIX + "seg-1-00001.m4s")
 
     assert verify(url, key_pair)["Resource"].endswith("seg-1-?????.m4s")
     with pytest.raises(PathNotGranted):
         verify(with_cmcd(url), key_pair)
+
+
+# The player's grant.js on one request: the grant as the API answers it.
+SIGN_REQUEST = """
+import { emptyGrant, nextGrant, signRequest } from "%s";
+const given = JSON.parse(process.argv[1]);
+const grant = nextGrant(emptyGrant(), given.grant, { fresh: true });
+console.log(JSON.stringify(signRequest(grant, given.url, given.page)));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="needs Node.js, as the player's tests do")
+def test_the_players_cloudfront_request_passes_cloudfront_with_cmcd_in_headers(
+    signer, key_pair
+):
+    """The player's request for a segment of a CloudFront-signed playlist, with
+    the CMCD hls.js put in its query: CloudFront accepts its URL, and the
+    headers name the session and the title."""
+    session_grant = grant()
+    token = signer.sign(session_grant)
+    queries = signer.queries(session_grant, base_url=CDN)
+    url = signer.url(token, PREFIX + "seg-1-00001.m4s")
+    given = {
+        "grant": {
+            "token": token,
+            "queries": [{"resource": r, "query": q} for r, q in queries],
+        },
+        "url": with_cmcd(url),
+        "page": "https://vod.example/watch/glass-harvest/",
+    }
+
+    answer = subprocess.run(
+        [NODE, "--input-type=module", "-e", SIGN_REQUEST % GRANT_JS.as_uri()]
+        + [json.dumps(given)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    sent = json.loads(answer.stdout)
+
+    assert sent["url"] == url
+    assert verify(sent["url"], key_pair)["Resource"].endswith("seg-1-?????.m4s")
+    session = sent["headers"]["CMCD-Session"].split(",")
+    assert f'sid="{SESSION_ID}"' in session
+    assert 'cid="12.0"' in session
+    assert set(sent["headers"]) == {
+        "CMCD-Object",
+        "CMCD-Request",
+        "CMCD-Session",
+    }
