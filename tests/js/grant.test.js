@@ -153,7 +153,7 @@ test("a token-signed URL keeps CMCD in its query and gets no header (no prefligh
   assert.deepEqual(signRequest(emptyGrant(), `/x.m4s?${cmcd}`, PAGE), { url: `/x.m4s?${cmcd}`, headers: null });
 });
 
-test("the loader replaces a retried request's CMCD headers and keeps the others", () => {
+test("the loader replaces a request's earlier CMCD headers and keeps the others", () => {
   const sent = [];
   class DefaultLoader {
     load(context) {
@@ -176,7 +176,9 @@ test("the loader replaces a retried request's CMCD headers and keeps the others"
     {},
     {},
   );
-  new Loader().load({ url: "/media/t1/seg.m4s?CMCD=su", headers: { "X-Other": "1" } }, {}, {});
+  // A token-signed URL: CMCD in the query only, even after a try elsewhere.
+  new Loader().load({ url: "/media/t1/seg.m4s?CMCD=su", headers: { "X-Other": "1", "CMCD-Request": "su" } }, {}, {});
+  new Loader().load({ url: "/media/t1/next.m4s?CMCD=su" }, {}, {});
 
   assert.deepEqual(sent, [
     {
@@ -184,6 +186,7 @@ test("the loader replaces a retried request's CMCD headers and keeps the others"
       headers: { "X-Other": "1", "CMCD-Session": 'sid="s-1"' },
     },
     { url: "https://vod.example/media/t1/seg.m4s?CMCD=su", headers: { "X-Other": "1" } },
+    { url: "https://vod.example/media/t1/next.m4s?CMCD=su", headers: undefined },
   ]);
 });
 

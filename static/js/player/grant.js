@@ -78,8 +78,9 @@ export function signUrl(grant, url, base) {
 /**
  * hls.js's own loader, passing every request it makes (manifests, playlists,
  * segments, keys, steering) through ``sign`` (``url`` to ``signRequest``'s
- * answer) first. Headers ``sign`` gives replace any CMCD headers the request
- * had (a retried request comes back with the last try's).
+ * answer) first. CMCD headers the request already had (a retried request
+ * keeps its last try's) are dropped before ``sign``'s are added, so a
+ * token-signed URL carries CMCD in its query only.
  */
 export function grantLoader(Hls, sign) {
   const Base = Hls.DefaultConfig.loader;
@@ -87,7 +88,7 @@ export function grantLoader(Hls, sign) {
     load(context, config, callbacks) {
       const { url, headers } = sign(context.url);
       context.url = url;
-      if (headers) {
+      if (context.headers || headers) {
         const kept = Object.entries(context.headers || {}).filter(
           ([name]) => !CMCD_HEADERS.some((cmcd) => cmcd.toLowerCase() === name.toLowerCase()),
         );
