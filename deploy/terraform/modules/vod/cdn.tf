@@ -122,9 +122,11 @@ resource "aws_cloudfront_response_headers_policy" "media" {
 # origin request policy forwards the three preflight headers to S3 without
 # putting them in the cache key, so the media's cache stays one copy per path
 # for browsers and apps alike. A preflight's answer is cached like the file's
-# (cached_methods has OPTIONS): S3 sees about one per file and edge, and its
-# status does not depend on who asked, since the CORS headers the viewer gets
-# are the edge's (the response headers policy above), not the cached ones.
+# (cached_methods has OPTIONS): S3 sees about one per file and edge. Only its
+# 200s stay (refusals are not cached: custom_error_response below), and a
+# cached 200 grants another site nothing: the CORS headers a viewer gets are
+# written per request by the response headers policy above, which names the
+# site's origin alone.
 resource "aws_cloudfront_origin_request_policy" "cors_preflight" {
   name    = "${var.name}-cors-preflight"
   comment = "Forwards a preflight's CORS headers to the media bucket; no cookies, no query."
