@@ -196,11 +196,11 @@ def playback_session_start(
             last_seen_at=now,
             expires_at=now + _timeout(),
         )
-        in_the_way = stream_claim(
+        claim = stream_claim(
             session, user_id=profile.user_id, max_streams=plan.max_streams, at=now
         )
-        if in_the_way:
-            _refuse_too_many_streams(plan, in_the_way)
+        if claim.in_the_way:
+            _refuse_too_many_streams(plan, claim.in_the_way)
     analytics.analytics_play_record(
         title_id=title.pk,
         episode_id=episode.pk if episode else None,
@@ -213,7 +213,11 @@ def playback_session_start(
     return PlaybackStart(
         session=session,
         delivery=session_delivery(session, master=master, absolute=absolute_url),
-        resume_position=selectors.resume_position(profile, title, episode),
+        resume_position=(
+            claim.resume_position
+            if claim.resume_position is not None
+            else selectors.resume_position(profile, title, episode)
+        ),
         next_episode=selectors.next_episode(episode) if episode else None,
         preferences=profile.playback_preferences,
     )
