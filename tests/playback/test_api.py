@@ -493,7 +493,18 @@ def test_a_jwt_heartbeat_is_one_read_and_two_conditional_writes(
     session = start(client, titles["free"]).json()
     client.post(session["heartbeat_url"], {"position": 1.0}, format="json")
 
-    with django_assert_num_queries(6) as captured:
+    if connection.vendor == "postgresql":
+        # Both writes in one statement (see playback.services.keep_alive).
+        writes = [("WITH", "")]
+    else:
+        writes = [
+            ("SAVEPOINT", ""),
+            ("UPDATE", "playback_playbacksession"),  # kept alive if still live
+            ("UPDATE", "playback_watchprogress"),  # unless a newer session wrote
+            ("RELEASE", ""),
+        ]
+
+    with django_assert_num_queries(2 + len(writes)) as captured:
         response = client.post(
             session["heartbeat_url"], {"position": 2.0}, format="json"
         )
@@ -502,10 +513,7 @@ def test_a_jwt_heartbeat_is_one_read_and_two_conditional_writes(
     assert statements(captured) == [
         ("SELECT", "accounts_user"),  # the bearer's account, with the profile
         ("SELECT", "playback_playbacksession"),  # with its video and title
-        ("SAVEPOINT", ""),
-        ("UPDATE", "playback_playbacksession"),  # kept alive if still live
-        ("UPDATE", "playback_watchprogress"),  # unless a newer session wrote
-        ("RELEASE", ""),
+        *writes,
     ]
     assert WatchProgress.objects.get().position_seconds == 2.0
 
