@@ -5,7 +5,9 @@ position's UPDATE only if the first changed a row), run on its own: a single
 statement is atomic, so the heartbeat needs no BEGIN and COMMIT either, and
 its writes are 1 round trip where they were 4 (BEGIN, two UPDATEs, COMMIT).
 The first position of a title, or one a newer session owns, still takes the
-INSERT path of ``watch_progress_record``.
+INSERT path of ``watch_progress_record``. ``bench/playback_inprocess.py``
+against the code before it (11 rounds, load 3): a heartbeat's median wall time
+7.9 -> 7.0 ms, its median CPU 5.2 -> 4.8 ms (best rounds 4.0 both).
 
 SQLite has no round trips to save (the database is in the process), so it
 runs the two UPDATEs in one transaction, as before.

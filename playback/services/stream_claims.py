@@ -10,8 +10,11 @@ the start's transaction is 4 round trips (BEGIN, the lock, the claim, COMMIT)
 where it was 5 (6 replacing a device). The same statement reads where the
 profile resumes the title (``selectors.resume_position_query``), which a
 start read after its transaction: a whole start through the API is 5 round
-trips where it was 7 (8). That fold alone: a start's CPU 5.3 -> 4.8 ms, best
-of 15 rounds (medians 6.1 -> 5.6), on a busy machine (load 4.4).
+trips where it was 7 (8). That fold, ``bench/playback_inprocess.py`` against
+the code before it (11 rounds, load 3): a start's median wall time 8.9 -> 8.1
+ms, its median CPU 6.1 -> 5.6 ms; the best rounds' CPU moved within the noise
+(5.3 -> 4.8 ms in one run, 4.7 -> 4.8 in another): a round trip costs more
+waiting than CPU.
 
 Each statement of a READ COMMITTED transaction reads a snapshot taken when it
 begins, so the statement after the lock sees every session committed by the
