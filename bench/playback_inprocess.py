@@ -12,16 +12,19 @@ PostgreSQL database with the cache in Redis (``--redis-url``, under a prefix of
 this run). Production settings (``DJANGO_DEBUG=0``): no query is logged while
 measuring.
 
-An operation, for the next account: ``POST /api/v1/playback/sessions/``
-(Bearer token and ``X-Profile-ID``; the account's one device id, so each start
-replaces its previous session, as in ``bench/playback.py``), ``GET`` its master
+An operation, for the next account: ``POST /api/v1/playback/sessions/`` (Bearer
+token and ``X-Profile-ID``; the account's one device id, so each start replaces
+its previous session, as in ``bench/playback.py``), ``GET`` its master
 playlist, ``POST`` a heartbeat. Each request is timed with
-``time.process_time``: the CPU this process spent, which a busy machine
-changes far less than rates and latencies. On PostgreSQL the server's own
-CPU for the operation (its backend process's, read from ``/proc``; the clock
-ticks make it coarse, so per operation, not per request) is shown beside it as
-``db server``. After a warm-up, ``--rounds`` rounds of ``--ops`` operations; the
-best round and the median are shown, with the queries of one more operation.
+``time.process_time``: the CPU this process spent, which a busy machine changes
+far less than rates and latencies. The median wall time of each request is
+shown below: a round trip to the database costs little CPU but a wait, on a
+busy machine one for the database's process to get a core. On PostgreSQL the
+server's own CPU for the operation (its backend process's, read from ``/proc``;
+the clock ticks make it coarse, so per operation, not per request) is shown
+beside it as ``db server``. After a warm-up, ``--rounds`` rounds of ``--ops``
+operations; the best round and the median are shown, with the queries of one
+more operation.
 
 ``--code DIR`` (repeatable) measures other checkouts of the project (e.g. an
 older commit exported with ``git archive``) with this Python environment: one
@@ -37,6 +40,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -195,6 +199,11 @@ def _report(database: str, args, rounds: dict, captured: dict) -> None:
                 words = ", ".join(sql.split()[0] for sql in sqls)
                 line += f"  {len(sqls)} queries: {words}"
             print(line)
+        walls = ", ".join(
+            f"{kind} {statistics.median(r[f'{kind} wall'] for r in rounds[code]):.2f}"
+            for kind in KINDS
+        )
+        print(f"    wall ms (median; round trips wait here): {walls}")
 
 
 # --- In the measuring process -------------------------------------------------
@@ -251,10 +260,11 @@ def child(args) -> None:
                     answers[kind] = requests[kind]()
                 capture[kind] = [q["sql"] for q in queries.captured_queries]
             else:
-                began = time.process_time()
+                began, wall = time.process_time(), time.perf_counter()
                 answers[kind] = requests[kind]()
                 if times is not None:
                     times[kind] += time.process_time() - began
+                    times[f"{kind} wall"] += time.perf_counter() - wall
             expected = 201 if kind == "start" else 200
             if answers[kind].status_code != expected:
                 sys.exit(f"{kind}: {answers[kind].status_code} {answers[kind].content}")
@@ -269,7 +279,7 @@ def child(args) -> None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def round_() -> dict:
-        times = dict.fromkeys(KINDS, 0.0)
+        times = dict.fromkeys([*KINDS, *(f"{kind} wall" for kind in KINDS)], 0.0)
         server = backend_cpu()
         for _ in range(args.ops):
             operation(times)

@@ -38,9 +38,7 @@ def position_checked(session: PlaybackSession, position: float) -> float:
     return min(float(position), duration) if duration else float(position)
 
 
-def _progress_update(
-    session: PlaybackSession, position: float, duration: float, reached_end: bool
-) -> bool:
+def _progress_update(session: PlaybackSession, position: float) -> bool:
     """Save the position over this session's row or an older session's; False
     if there is none (or a newer session owns it).
 
@@ -50,6 +48,17 @@ def _progress_update(
     it within a session: ``completed`` stays as this session set it.
     """
     alias = router.db_for_write(WatchProgress)
+    query, params = progress_update_query(session, position, alias=alias)
+    return bool(execute(alias, query, params))
+
+
+def progress_update_query(
+    session: PlaybackSession, position: float, *, alias: str, where: str = ""
+) -> tuple[str, list]:
+    """``_progress_update``'s UPDATE and its parameters, ``where`` (SQL
+    without placeholders) added to its conditions."""
+    duration = float(session.video.duration_seconds or 0)
+    reached_end = _reached_end(position, duration)
     started = db_value(WatchProgress, "session_started_at", session.started_at, alias)
     now = db_value(WatchProgress, "updated_at", timezone.now(), alias)
     if reached_end:
@@ -62,31 +71,40 @@ def _progress_update(
     episode = "IS NULL" if session.episode_id is None else "= %s"
     query = sql(
         alias,
-        # Placeholders and the two fragments above only: no value in the text.
+        # Placeholders and the fragments above only: no value in the text.
         "UPDATE {w} SET {w:position_seconds} = %s, "  # noqa: S608
         "{w:duration_seconds} = %s, "
         f"{{w:completed}} = {completed}, {{w:session_started_at}} = %s, "
         "{w:updated_at} = %s WHERE {w:profile} = %s AND {w:title} = %s "
-        f"AND {{w:episode}} {episode} AND {{w:session_started_at}} <= %s",
+        f"AND {{w:episode}} {episode} AND {{w:session_started_at}} <= %s{where}",
         w=WatchProgress,
     )
     params = [position, duration, *completed_params, started, now]
     params += [session.profile_id, session.title_id]
     params += [] if session.episode_id is None else [session.episode_id]
     params.append(started)
-    return bool(execute(alias, query, params))
+    return query, params
 
 
-def watch_progress_record(*, session: PlaybackSession, position: float) -> bool:
+def _reached_end(position: float, duration: float) -> bool:
+    return bool(
+        duration and position >= settings.PLAYBACK_COMPLETED_FRACTION * duration
+    )
+
+
+def watch_progress_record(
+    *, session: PlaybackSession, position: float, updated: bool | None = None
+) -> bool:
     """Save the position unless a newer session has written one; True if saved.
 
     One conditional UPDATE when the row exists (the usual heartbeat); an
-    INSERT the first time.
+    INSERT the first time. ``updated``: whether the caller already ran
+    ``progress_update_query`` (True: saved; False: it changed no row).
     """
+    if updated:
+        return True
     duration = float(session.video.duration_seconds or 0)
-    reached_end = bool(
-        duration and position >= settings.PLAYBACK_COMPLETED_FRACTION * duration
-    )
+    reached_end = _reached_end(position, duration)
     lookup = {
         "profile_id": session.profile_id,
         "title_id": session.title_id,
@@ -95,9 +113,9 @@ def watch_progress_record(*, session: PlaybackSession, position: float) -> bool:
 
     def update() -> bool:
         # Only this session's row or an older session's: a newer one owns it.
-        return _progress_update(session, position, duration, reached_end)
+        return _progress_update(session, position)
 
-    if update():
+    if updated is None and update():
         return True
     try:
         with transaction.atomic():

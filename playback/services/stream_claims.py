@@ -7,18 +7,27 @@ insert the new one, only if the plan has a stream free.
 On PostgreSQL that is one statement after the lock (a live-streams CTE, the
 earlier session's end and a conditional INSERT), where it was two or three:
 the start's transaction is 4 round trips (BEGIN, the lock, the claim, COMMIT)
-where it was 5 (6 replacing a device), and a whole start through the API 6
-where it was 7 (8). Each statement of a READ COMMITTED
-transaction reads a snapshot taken when it begins, so the statement after the
-lock sees every session committed by the start that held the lock before it:
-the count stays exact with starts racing for the last stream. The lock cannot
-join that statement: its snapshot would be taken before the lock is granted.
+where it was 5 (6 replacing a device). The same statement reads where the
+profile resumes the title (``selectors.resume_position_query``), which a
+start read after its transaction: a whole start through the API is 5 round
+trips where it was 7 (8). That fold, ``bench/playback_inprocess.py`` against
+the code before it (11 rounds, load 3): a start's median wall time 8.9 -> 8.1
+ms, its median CPU 6.1 -> 5.6 ms; the best rounds' CPU moved within the noise
+(5.3 -> 4.8 ms in one run, 4.7 -> 4.8 in another): a round trip costs more
+waiting than CPU.
+
+Each statement of a READ COMMITTED transaction reads a snapshot taken when it
+begins, so the statement after the lock sees every session committed by the
+start that held the lock before it: the count stays exact with starts racing
+for the last stream. The lock cannot join that statement: its snapshot would
+be taken before the lock is granted.
 
 SQLite has no round trips to save (the database is in the process) and
 serialises writers anyway, so it runs the same steps one by one.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.db import connection, connections, router
 
@@ -46,14 +55,24 @@ def account_lock(user_id: int) -> None:
         User.objects.select_for_update().filter(pk=user_id).exists()
 
 
+@dataclass(frozen=True)
+class StreamClaim:
+    """What a claim found: the sessions in the way (none: inserted), and where
+    the profile resumes the title when the claim read it too (else None)."""
+
+    in_the_way: list[uuid.UUID]
+    resume_position: float | None = None
+
+
 def stream_claim(
     session: PlaybackSession, *, user_id: int, max_streams: int, at
-) -> list[uuid.UUID]:
+) -> StreamClaim:
     """Insert ``session`` if the account plays fewer than ``max_streams`` other
-    streams, ending its device's earlier session; [] when it did, else the ids
-    of the sessions in the way (the caller refuses, and its transaction's
-    rollback undoes any write). Call it inside the transaction holding
-    ``account_lock``."""
+    streams, ending its device's earlier session; nothing in the way when it
+    did, else the ids of the sessions in the way (the caller refuses, and its
+    transaction's rollback undoes any write). Call it inside the transaction
+    holding ``account_lock``. On PostgreSQL it reads the session's resume
+    position in the same statement."""
     alias = router.db_for_write(PlaybackSession)
     if connections[alias].vendor == "postgresql":
         return _claim_in_one_statement(session, alias, user_id, max_streams, at)
@@ -62,11 +81,11 @@ def stream_claim(
     replaced = [pk for pk, device in live if device_id and device == device_id]
     others = [pk for pk, _ in live if pk not in replaced]
     if len(others) >= max_streams:
-        return others
+        return StreamClaim(others)
     if replaced:
         _sessions_end(replaced, at=at)
     _session_insert(session)
-    return []
+    return StreamClaim([])
 
 
 def _insert_values(session: PlaybackSession, alias: str) -> tuple[list, list]:
@@ -89,8 +108,14 @@ def _typed_marks(alias: str) -> str:
     )
 
 
-def _claim_in_one_statement(session, alias, user_id, max_streams, at) -> list:
+def _claim_in_one_statement(session, alias, user_id, max_streams, at) -> StreamClaim:
     names, values = _insert_values(session, alias)
+    resume, resume_params = selectors.resume_position_query(
+        alias,
+        profile_id=session.profile_id,
+        title_id=session.title_id,
+        episode_id=session.episode_id,
+    )
     # Placeholders, and the model's columns and types only.
     query = sql(
         alias,
@@ -106,7 +131,9 @@ def _claim_in_one_statement(session, alias, user_id, max_streams, at) -> list:
         "inserted AS (INSERT INTO {s} (" + ", ".join(names) + ") "  # noqa: S608
         f"SELECT {_typed_marks(alias)} "
         "WHERE (SELECT count(*) FROM others) < %s RETURNING 1) "
-        "SELECT (SELECT count(*) FROM inserted), ARRAY(SELECT id FROM others)",
+        "SELECT (SELECT count(*) FROM inserted), ARRAY(SELECT id FROM others), "
+        # Where to resume: the statement's snapshot, as a read after COMMIT.
+        f"({resume})",
         s=PlaybackSession,
         p=Profile,
     )
@@ -114,11 +141,11 @@ def _claim_in_one_statement(session, alias, user_id, max_streams, at) -> list:
     ended_at = db_value(PlaybackSession, "ended_at", at, alias)
     expires_at = db_value(PlaybackSession, "expires_at", at, alias)
     params = [user_id, expires_at, device, ended_at, device, *values, max_streams]
-    ((inserted, others),) = fetch(alias, query, params)
+    ((inserted, others, position),) = fetch(alias, query, [*params, *resume_params])
     if not inserted:
-        return list(others)
+        return StreamClaim(list(others))
     session._state.adding, session._state.db = False, alias
-    return []
+    return StreamClaim([], resume_position=float(position or 0))
 
 
 def _session_insert(session: PlaybackSession) -> None:
