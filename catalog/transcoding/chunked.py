@@ -6,8 +6,9 @@ audio track for the whole length (``audio_part``), and sends a task per part
 to the transcode queue; while the others encode, it encodes whichever part is
 free itself (so one worker alone still finishes) or keeps its lease. A part
 whose worker goes quiet is free again; one that fails for good fails the job
-with its reason. Each time the run of finished chunks from the start grows, it
-is described as one stream (``stitch``) and, on a first transcode, published
+with its reason. Each time the run of finished chunks from the start grows
+(looked at every couple of seconds, also while the holder encodes a part of
+its own), it is described as one stream (``stitch``) and, on a first transcode, published
 as the preview once the main track is done: viewers start after the first
 chunk. Once every part is done the stitched playlists and MPD are written as
 the unchunked encode's would be, and the job publishes as usual.
