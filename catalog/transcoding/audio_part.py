@@ -72,7 +72,16 @@ def encode_track(
     tick: Callable[[], None],
 ) -> dict:
     """Encode and store the claimed track unless it is stored already; its record."""
-    writer = RevisionWriter(video.revision_prefix(claimed.revision))
+    last = [time.monotonic()]
+
+    def beat() -> None:
+        tick()
+        if time.monotonic() - last[0] >= HEARTBEAT_SECONDS:
+            last[0] = time.monotonic()
+            video_chunks.video_chunk_heartbeat(chunk=claimed, frames=0)
+
+    # Storing the segments keeps the track's lease (and the holder's).
+    writer = RevisionWriter(video.revision_prefix(claimed.revision), keep_alive=beat)
     done = stored_record(writer, record_name(claimed.index))
     if done is not None:
         return done
@@ -91,14 +100,6 @@ def encode_track(
         home=work,
         timeout=spec["timeout"],
     )
-    last = [time.monotonic()]
-
-    def beat() -> None:
-        tick()
-        if time.monotonic() - last[0] >= HEARTBEAT_SECONDS:
-            last[0] = time.monotonic()
-            video_chunks.video_chunk_heartbeat(chunk=claimed, frames=0)
-
     try:
         runs.finish(tick=beat)
     finally:

@@ -11,8 +11,10 @@ chunk whose record is stored is done, and a second run of it stores nothing.
 
 import hashlib
 import json
+import logging
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
@@ -29,6 +31,7 @@ from .publish import STORAGE_ERRORS, RevisionWriter, storage_failure
 
 CHUNKS_FOLDER = "chunks/"
 THUMBNAILS_FOLDER = CHUNKS_FOLDER + "thumbs/"
+logger = logging.getLogger(__name__)
 _TIMELINE = re.compile(r"<SegmentTimeline>(.*?)</SegmentTimeline>", re.S)
 _S = re.compile(r'<S\s+(?:t="(\d+)"\s+)?d="(\d+)"(?:\s+r="(-?\d+)")?\s*/>')
 
@@ -128,14 +131,23 @@ def encode_chunk(
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     chunk_plan = replace(plan, output_dir=out)
+    began = time.monotonic()
     encode.run_command(
         build_command(binary, chunk_plan, chunk, out),
         chunk_plan,
         on_progress=on_progress,
         timeout=timeout,
     )
+    encoded = time.monotonic()
     record = _store(chunk_plan, chunk, out, writer)
     shutil.rmtree(out, ignore_errors=True)
+    logger.info(
+        "chunk %d of %s: encoded in %.1f s, stored in %.1f s",
+        chunk.index,
+        writer.prefix,
+        encoded - began,
+        time.monotonic() - encoded,
+    )
     return record
 
 

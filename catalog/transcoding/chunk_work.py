@@ -150,13 +150,17 @@ def encode_claimed(
     chunk = chunk_from_dict(spec["chunk"])
     rate = float(exact_rate(plan.frame_rate))
     last = [time.monotonic()]
+    frames = [0]
 
-    def on_progress(seconds_done: float) -> None:
+    def keep_alive() -> None:
         tick()
         if time.monotonic() - last[0] >= HEARTBEAT_SECONDS:
             last[0] = time.monotonic()
-            frames = min(claimed.total_frames, int(seconds_done * rate))
-            video_chunks.video_chunk_heartbeat(chunk=claimed, frames=frames)
+            video_chunks.video_chunk_heartbeat(chunk=claimed, frames=frames[0])
+
+    def on_progress(seconds_done: float) -> None:
+        frames[0] = min(claimed.total_frames, int(seconds_done * rate))
+        keep_alive()
 
     return _settled(
         claimed,
@@ -165,7 +169,10 @@ def encode_claimed(
             plan,
             chunk,
             work=work,
-            writer=RevisionWriter(video.revision_prefix(claimed.revision)),
+            # Storing the fragments keeps the chunk's lease (and the holder's).
+            writer=RevisionWriter(
+                video.revision_prefix(claimed.revision), keep_alive=keep_alive
+            ),
             on_progress=on_progress,
             timeout=spec["timeout"],
         ),

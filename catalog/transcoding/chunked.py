@@ -6,13 +6,15 @@ audio track for the whole length (``audio_part``), and sends a task per part
 to the transcode queue; while the others encode, it encodes whichever part is
 free itself (so one worker alone still finishes) or keeps its lease. A part
 whose worker goes quiet is free again; one that fails for good fails the job
-with its reason. Each time the run of finished chunks from the start grows, it
-is described as one stream (``stitch``) and, on a first transcode, published
+with its reason. Each time the run of finished chunks from the start grows
+(looked at every couple of seconds, also while the holder encodes a part of
+its own), it is described as one stream (``stitch``) and, on a first transcode, published
 as the preview once the main track is done: viewers start after the first
 chunk. Once every part is done the stitched playlists and MPD are written as
 the unchunked encode's would be, and the job publishes as usual.
 """
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -25,6 +27,8 @@ from .chunks import Chunk, exact_rate
 from .encode import EncodePlan
 from .errors import SourceRejected, TransientFailure
 from .job import Job
+
+logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0
 POLL_SECONDS = 0.5
@@ -69,9 +73,11 @@ def encode_chunks(
     done = Done(chunks=len(chunks))
 
     def tick() -> None:
-        if done.video and not job.previewed:
-            _preview_run(job, done)
         if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
+            # While the holder encodes a part of its own, the parts the others
+            # finish are taken in, so the preview grows when the next chunk is
+            # done rather than when the holder's part is.
+            _collect(job, done, parts=len(specs), strict=False)
             counts = selectors.video_chunks_progress(**ids)
             share = counts["frames"] / max(1, counts["total_frames"])
             low, high = progress
@@ -83,6 +89,7 @@ def encode_chunks(
             tick()
             time.sleep(POLL_SECONDS)
             continue
+        logger.info("holder takes %s %d", claimed.kind, claimed.index)
         try:
             chunk_work.encode_part(
                 claimed, video=job.video, source=plan.source, work=job.work, tick=tick
@@ -105,27 +112,42 @@ class Done:
     audio: dict[int, list[AudioRendition]] = field(default_factory=dict)
 
 
-def _collect(job: Job, done: Done, *, parts: int) -> bool:
+def _collect(job: Job, done: Done, *, parts: int, strict: bool = True) -> bool:
     """Read the records of newly finished parts (failing on a failed one) and
-    preview; True once every part is done."""
+    preview; True once every part is done.
+
+    Not ``strict`` (while the holder encodes a part of its own, whose outcome
+    a failure raised here would be taken for), failed parts and missing
+    records are left for the next strict pass."""
+    began = time.monotonic()
     rows = selectors.video_chunks_states(video_id=job.video.pk, job_token=job.job_token)
     for (kind, index), (state, reason) in sorted(rows.items()):
-        if state == VideoChunk.State.FAILED:
+        if state == VideoChunk.State.FAILED and strict:
             raise SourceRejected(reason or f"Part {kind} {index} could not be encoded.")
         if state != VideoChunk.State.DONE:
             continue
         if kind == VideoChunk.Kind.VIDEO and index not in done.video:
-            done.video[index] = _record(job, chunk_encode.record_name(index))
+            record = _record(job, chunk_encode.record_name(index), strict=strict)
+            if record is not None:
+                done.video[index] = record
         elif kind == VideoChunk.Kind.AUDIO and index not in done.audio:
-            record = _record(job, audio_part.record_name(index))
-            done.audio[index] = audio_part.restore(job, index, record)
+            record = _record(job, audio_part.record_name(index), strict=strict)
+            if record is not None:
+                done.audio[index] = audio_part.restore(job, index, record)
+    collected = time.monotonic()
     _preview_run(job, done)
+    if time.monotonic() - began > 0.5:
+        logger.info(
+            "holder collected in %.1f s, previewed in %.1f s",
+            collected - began,
+            time.monotonic() - collected,
+        )
     return len(done.video) + len(done.audio) == parts
 
 
-def _record(job: Job, name: str) -> dict:
+def _record(job: Job, name: str, *, strict: bool) -> dict | None:
     record = chunk_encode.stored_record(job.writer, name)
-    if record is None:
+    if record is None and strict:
         raise TransientFailure(f"{name} is done but its record is missing.")
     return record
 

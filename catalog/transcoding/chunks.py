@@ -2,10 +2,14 @@
 
 A chunk is a whole number of segments, so it starts on a keyframe every rung
 already forces (``encode.video_codec_args``): frame ``ceil(t * rate)`` where
-``t`` is a multiple of the chunk length, exactly the frame the unchunked
-encode makes a keyframe of. The last chunk runs to the end of the source (it
-is one to two chunks long), so no chunk is a sliver; a source shorter than
-two chunks is not cut at all.
+``t`` is a segment boundary, exactly the frame the unchunked encode makes a
+keyframe of. The title is cut into about ``duration / TRANSCODE_CHUNK_SECONDS``
+chunks of equal length (to within a segment; the last one also runs to the
+end of the source): the workers finish together only if no chunk is longer
+than the others, since a title is ready when its longest chain of chunks is.
+Cutting whole chunks from the start and leaving the rest to the last (120 s
+at 32 s chunks: 32 + 32 + 56) made the last chunk the whole run's critical
+path. A source shorter than two chunks is not cut at all.
 """
 
 import math
@@ -57,9 +61,12 @@ def plan_chunks(duration: float, frame_rate: float) -> list[Chunk]:
     if not length or duration < 2 * length:
         return []
     rate = exact_rate(frame_rate)
-    count = math.floor(duration / length)
-    per_chunk = length // settings.TRANSCODE_SEGMENT_SECONDS
-    starts = [math.ceil(index * length * rate) for index in range(count + 1)]
+    segment = settings.TRANSCODE_SEGMENT_SECONDS
+    whole = math.floor(duration / segment)  # the segments the source fills
+    count = max(2, min(whole, round(duration / settings.TRANSCODE_CHUNK_SECONDS)))
+    # Each chunk's first segment (from 0): the whole segments shared out evenly.
+    firsts = [index * whole // count for index in range(count + 1)]
+    starts = [math.ceil(first * segment * rate) for first in firsts]
     chunks = []
     for index in range(count):
         last = index == count - 1
@@ -68,8 +75,8 @@ def plan_chunks(duration: float, frame_rate: float) -> list[Chunk]:
                 index=index,
                 start_frame=starts[index],
                 frames=None if last else starts[index + 1] - starts[index],
-                first_segment=index * per_chunk + 1,
-                segments=None if last else per_chunk,
+                first_segment=firsts[index] + 1,
+                segments=None if last else firsts[index + 1] - firsts[index],
             )
         )
     return chunks

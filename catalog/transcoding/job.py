@@ -12,6 +12,8 @@ from .packaging import MediaPlaylist
 from .probe import Probe
 from .publish import RevisionWriter
 
+HEARTBEAT_SECONDS = 2.0
+
 
 @dataclass
 class Job:
@@ -34,10 +36,22 @@ class Job:
     preview_counts: tuple = ()  # segments per stream in the last preview written
     last_heartbeat: float = 0.0
 
+    def __post_init__(self) -> None:
+        # The job's writer keeps the lease between the files it stores, so
+        # storing a long run of files (a chunk's fragments, the playlists of
+        # a preview) is no pause the reaper takes for a dead worker.
+        self.writer.keep_alive = self.keep_alive
+
     @property
     def out(self) -> Path:
         """The scratch folder ffmpeg writes the stream into."""
         return self.work / "out"
+
+    def keep_alive(self) -> None:
+        """Heartbeat if the last one is ``HEARTBEAT_SECONDS`` old; raises
+        LeaseLost once the job is no longer ours."""
+        if time.monotonic() - self.last_heartbeat >= HEARTBEAT_SECONDS:
+            self.heartbeat()
 
     def heartbeat(
         self, *, progress: int | None = None, stage: str | None = None

@@ -1,6 +1,7 @@
 """Writing one revision's files to storage, only ever through the storage API."""
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.files.base import ContentFile, File
@@ -25,12 +26,25 @@ def storage_failure(exc: BaseException, doing: str) -> TranscodeError:
 
 
 class RevisionWriter:
-    """Puts files under ``prefix`` and remembers which are already stored."""
+    """Puts files under ``prefix`` and remembers which are already stored.
 
-    def __init__(self, prefix: str, storage: Storage | None = None):
+    ``keep_alive`` is called after every file stored: storing a chunk's
+    hundreds of fragments to a slow store takes long enough for a lease (the
+    job's, the chunk's) to look dead, and the writer is what knows a long
+    store is still moving. Whoever holds a lease passes its rate-limited
+    heartbeat; loops that only read call it too."""
+
+    def __init__(
+        self,
+        prefix: str,
+        storage: Storage | None = None,
+        *,
+        keep_alive: Callable[[], None] = lambda: None,
+    ):
         self.prefix = prefix
         self.storage = storage or video_storage()
         self.stored: set[str] = set()
+        self.keep_alive = keep_alive
 
     def path(self, name: str) -> str:
         return self.prefix + name
@@ -69,6 +83,7 @@ class RevisionWriter:
         except STORAGE_ERRORS as exc:
             raise storage_failure(exc, f"Could not copy {source}") from exc
         self.stored.add(name)
+        self.keep_alive()
         return self.path(name)
 
     def _save(self, name: str, content) -> None:
@@ -78,6 +93,7 @@ class RevisionWriter:
             raise storage_failure(exc, f"Could not store {self.path(name)}") from exc
         if saved != self.path(name):
             raise TransientFailure(f"Storage renamed {self.path(name)} to {saved}.")
+        self.keep_alive()
 
 
 def files_under(prefix: str, storage: Storage | None = None) -> list[str]:

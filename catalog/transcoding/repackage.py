@@ -78,9 +78,7 @@ def _copy_published(job: Job, keep: set[str]) -> None:
         audio = _AUDIO_FILE.match(name)
         if audio and audio.group(1) not in keep:
             continue
-        job.writer.copy_in(source_prefix + name, name)
-        if time.monotonic() - job.last_heartbeat >= HEARTBEAT_SECONDS:
-            job.heartbeat()
+        job.writer.copy_in(source_prefix + name, name)  # keeps the lease
 
 
 def _encode(job: Job, tracks) -> list:

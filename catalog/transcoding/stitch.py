@@ -110,6 +110,7 @@ def fetch_thumbnails(job: Job) -> None:
         for name in files_under(prefix, storage):
             with storage.open(prefix + name, "rb") as handle:
                 (job.out / name).write_bytes(handle.read())
+            job.writer.keep_alive()  # a long film has thousands
     except STORAGE_ERRORS as exc:
         raise storage_failure(exc, "Could not read the chunks' thumbnails") from exc
 

@@ -124,6 +124,27 @@ def test_plan_cuts_whole_segments_and_leaves_short_sources_whole(chunked_setting
     assert [c.start_frame for c in ntsc] == [0, 120, 240]
 
 
+@pytest.mark.parametrize("duration", [120.0, 118.5, 121.9, 75.0, 7200.0])
+def test_plan_shares_the_source_out_evenly(chunked_settings, duration):
+    """No chunk is much longer than the others, the last included: a title is
+    ready when its longest chain of chunks is, so 120 s at 30 s chunks is four
+    chunks of 28-32 s, not 32 + 32 + 56."""
+    chunked_settings.TRANSCODE_SEGMENT_SECONDS = 4
+    chunked_settings.TRANSCODE_CHUNK_SECONDS = 30
+    planned = plan_chunks(duration, 30.0)
+    assert len(planned) == max(2, round(duration / 30))
+    seconds = [
+        (c.frames if c.frames is not None else duration * 30 - c.start_frame) / 30
+        for c in planned
+    ]
+    assert max(seconds) - min(seconds) <= 2 * 4, seconds
+    assert sum(seconds) == pytest.approx(duration)
+    for before, after in zip(planned, planned[1:], strict=False):
+        assert after.start_frame == before.start_frame + before.frames
+        assert after.first_segment == before.first_segment + before.segments
+        assert after.start_frame == (after.first_segment - 1) * 4 * 30
+
+
 def test_chunked_title_is_frame_exact_continuous_and_decodes(
     chunked_settings, source, db
 ):
