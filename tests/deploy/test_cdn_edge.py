@@ -126,3 +126,37 @@ def test_cmcd_in_the_query_is_checked_but_not_part_of_the_cache_key(edge):
     assert verifier.asked[1] == (
         f"http://cdn.example{path}?CMCD=sid%3D%22s-2%22{QUERY.replace('?', '&')}"
     )
+
+
+def test_a_cmcd_preflight_is_answered_without_asking_the_verifier(edge):
+    """The player sends CMCD in headers on query-signed URLs: the browser's
+    preflight must pass, or no segment loads (it carries no signature check's
+    worth: no credential, no byte)."""
+    port, verifier = edge
+    verifier.asked.clear()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(
+            "OPTIONS",
+            f"/videos/v/r/seg-1-00004.m4s{QUERY}",
+            headers={
+                "Host": "cdn.example",
+                "Origin": "https://www.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "cmcd-object,cmcd-session",
+            },
+        )
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+
+    assert response.status == 204
+    assert body == b""
+    assert response.getheader("Access-Control-Allow-Origin") == "*"
+    allowed = {
+        name.strip().lower()
+        for name in response.getheader("Access-Control-Allow-Headers").split(",")
+    }
+    assert {"cmcd-request", "cmcd-object", "cmcd-session", "cmcd-status"} <= allowed
+    assert verifier.asked == []
