@@ -78,6 +78,20 @@ def video_chunks_queue(
         )
 
 
+def video_chunk_free(*, video_id: int, job_token: str, kind: str, index: int) -> bool:
+    """Whether part ``index`` of ``kind`` could be claimed now (nobody live
+    holds it): a look before work worth doing only for a part still wanted,
+    such as fetching the source. ``video_chunk_claim`` still decides."""
+    return (
+        _job_current(video_id, job_token)
+        and VideoChunk.objects.filter(
+            video_id=video_id, job_token=job_token, kind=kind, index=index
+        )
+        .filter(_claimable())
+        .exists()
+    )
+
+
 @transaction.atomic
 def video_chunk_claim(
     *,

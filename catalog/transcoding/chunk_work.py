@@ -58,27 +58,47 @@ def run_chunk(
     *, video_id: int, job_token: str, index: int, worker: str, kind: str = "video"
 ) -> str:
     """The part's task: encode chunk (or audio track) ``index`` if it is still
-    wanted and free."""
-    claimed = video_chunks.video_chunk_claim(
-        video_id=video_id, job_token=job_token, worker=worker, kind=kind, index=index
-    )
-    if claimed is None:
+    wanted and free.
+
+    The source is fetched before the part is claimed: a film's source can
+    take minutes to download, during which a claimed part would send no
+    heartbeat and look dead to the reaper. So the worker only looks whether
+    the part is free, fetches (once per job: its next parts share the
+    source), then claims; a part another worker took meanwhile is skipped.
+    """
+    part = {"video_id": video_id, "job_token": job_token, "kind": kind, "index": index}
+    if not video_chunks.video_chunk_free(**part):
         return "skipped"
     video = Video.objects.get(pk=video_id)
     label = f"source-{video.uuid}-{job_token}"
     try:
         source = _kept_source(video, label)
+    except (SourceRejected, StorageRefused) as exc:
+        # The source itself is unreadable: the part fails for good, with why.
+        claimed = video_chunks.video_chunk_claim(**part, worker=worker)
+        if claimed is not None:
+            video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
+        return "failed"
+    claimed = video_chunks.video_chunk_claim(**part, worker=worker)
+    if claimed is None:
+        outcome = "skipped"
+    else:
+        outcome = _encode_claimed_part(claimed, video, source)
+    if not selectors.video_chunks_left(video_id=video_id, job_token=job_token):
+        scratch.drop_kept(label)
+    return outcome
+
+
+def _encode_claimed_part(claimed: VideoChunk, video: Video, source: Path) -> str:
+    try:
         with scratch_dir(f"{video.uuid}-chunk") as work:
-            outcome = encode_part(claimed, video=video, source=source, work=work)
+            return encode_part(claimed, video=video, source=source, work=work)
     except (SourceRejected, StorageRefused) as exc:
         video_chunks.video_chunk_fail(chunk=claimed, reason=exc.reason)
         return "failed"
     except TransientFailure as exc:
         video_chunks.video_chunk_release(chunk=claimed, reason=exc.reason)
         raise
-    if not selectors.video_chunks_left(video_id=video_id, job_token=job_token):
-        scratch.drop_kept(label)
-    return outcome
 
 
 def _kept_source(video: Video, label: str) -> Path:

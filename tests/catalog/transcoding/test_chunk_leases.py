@@ -3,6 +3,7 @@ worker goes quiet, failed after too many tries, requeued by the reaper."""
 
 import datetime
 import uuid
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,8 @@ from catalog import selectors, services
 from catalog.models import Video, VideoChunk
 from catalog.services import video_chunks
 from catalog.tasks import video_transcode_chunk
+from catalog.transcoding import chunk_work
+from catalog.transcoding.errors import SourceRejected
 from tests.catalog.factories import VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +115,77 @@ def test_reaper_requeues_a_stalled_chunk_not_the_job(
     assert stalled.state == VideoChunk.State.PENDING
     video.refresh_from_db()
     assert video.status == Video.Status.PROCESSING
+
+
+@pytest.fixture
+def fetching(monkeypatch) -> list[tuple]:
+    """The worker's source fetch and encode, stubbed (no ffmpeg, no storage):
+    what each fetch saw of chunk 0's row, and each part encoded."""
+    seen = []
+
+    def fetch(video, label):
+        row = VideoChunk.objects.get(video=video, kind="video", index=0)
+        seen.append(("fetch", row.state, row.worker))
+        return Path("/nonexistent/source")
+
+    def encode(claimed, video, source):
+        seen.append(("encode", claimed.index, claimed.worker))
+        return "done"
+
+    monkeypatch.setattr(chunk_work, "_kept_source", fetch)
+    monkeypatch.setattr(chunk_work, "_encode_claimed_part", encode)
+    return seen
+
+
+def run(video, token, **kwargs) -> str:
+    return chunk_work.run_chunk(
+        video_id=video.pk, job_token=token, index=0, worker="w", **kwargs
+    )
+
+
+def test_the_source_is_fetched_before_the_part_is_claimed(job, fetching):
+    """A long download holds no lease, so no heartbeat can lapse during it."""
+    video, token = job
+    assert run(video, token) == "done"
+    assert fetching == [
+        ("fetch", VideoChunk.State.PENDING, ""),
+        ("encode", 0, "w"),
+    ]
+
+
+def test_a_part_taken_during_the_fetch_is_skipped(job, fetching, monkeypatch):
+    video, token = job
+    fetch = chunk_work._kept_source
+
+    def slow_fetch(video, label):
+        video_chunks.video_chunk_claim(
+            video_id=video.pk, job_token=token, worker="other", index=0
+        )
+        return fetch(video, label)
+
+    monkeypatch.setattr(chunk_work, "_kept_source", slow_fetch)
+    assert run(video, token) == "skipped"
+    assert [step for step in fetching if step[0] == "encode"] == []
+    assert VideoChunk.objects.get(video=video, index=0).worker == "other"
+
+
+def test_a_part_held_by_a_live_worker_is_skipped_without_fetching(job, fetching):
+    video, token = job
+    video_chunks.video_chunk_claim(
+        video_id=video.pk, job_token=token, worker="other", index=0
+    )
+    assert run(video, token) == "skipped"
+    assert fetching == []
+
+
+def test_an_unreadable_source_fails_the_part_with_its_reason(job, monkeypatch):
+    video, token = job
+
+    def missing(video, label):
+        raise SourceRejected("The source file is missing from storage.")
+
+    monkeypatch.setattr(chunk_work, "_kept_source", missing)
+    assert run(video, token) == "failed"
+    row = VideoChunk.objects.get(video=video, index=0)
+    assert row.state == VideoChunk.State.FAILED
+    assert row.failure_reason == "The source file is missing from storage."
