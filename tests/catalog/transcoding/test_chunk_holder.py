@@ -21,7 +21,7 @@ from catalog.models import Video, VideoChunk
 from catalog.services import video_chunks
 from catalog.transcoding import audio_part, chunk_work, chunked, job, pipeline
 
-from .conftest import AAC, X264, YUV420, ffmpeg
+from .conftest import AAC, X264, YUV420, ffmpeg, picture, tone
 
 SECONDS, RATE = 12, 25
 
@@ -30,13 +30,8 @@ SECONDS, RATE = 12, 25
 def source(tmp_path) -> Path:
     path = tmp_path / "long.mp4"
     ffmpeg(
-        *("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate={RATE}:duration={SECONDS}"),
-        *(
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:sample_rate=48000:duration={SECONDS}",
-        ),
+        *picture("320x180", SECONDS, RATE),
+        *tone(SECONDS),
         *X264,
         *YUV420,
         *AAC,
@@ -131,7 +126,7 @@ def test_the_holder_previews_a_chunk_finished_while_it_encodes_its_own(
     # Without sound, so the preview waits for no audio part.
     silent = tmp_path / "silent.mp4"
     ffmpeg(
-        *("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate={RATE}:duration={SECONDS}"),
+        *picture("320x180", SECONDS, RATE),
         *X264,
         *YUV420,
         str(silent),

@@ -33,7 +33,16 @@ from catalog.transcoding.ladder import Rung, ladder_for
 from catalog.transcoding.probe import probe
 from catalog.transcoding.publish import RevisionWriter
 
-from .conftest import AAC, FFMPEG, X264, YUV420, attach_and_transcode, ffmpeg
+from .conftest import (
+    AAC,
+    FFMPEG,
+    X264,
+    YUV420,
+    attach_and_transcode,
+    ffmpeg,
+    picture,
+    tone,
+)
 from .published import ffmpeg_decode_errors
 
 SECONDS, RATE = 12, 25
@@ -45,13 +54,8 @@ JOINS = (100, 200)
 def source(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("chunked") / "long.mp4"
     ffmpeg(
-        *("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate={RATE}:duration={SECONDS}"),
-        *(
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:sample_rate=48000:duration={SECONDS}",
-        ),
+        *picture("320x180", SECONDS, RATE),
+        *tone(SECONDS),
         *X264,
         *YUV420,
         *AAC,
@@ -290,7 +294,7 @@ def test_chunked_title_plays_after_its_first_chunk_and_a_retranscode_supersedes_
     # loudness pass may finish after its last chunk).
     source = tmp_path / "silent.mp4"
     ffmpeg(
-        *("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate={RATE}:duration={SECONDS}"),
+        *picture("320x180", SECONDS, RATE),
         *X264,
         *YUV420,
         str(source),
